@@ -1,0 +1,6 @@
+export {
+  decodeProtobufObject,
+  isProtobufContentType,
+  supportedProtobufKinds,
+  PROTOBUF_CONTENT_TYPE,
+} from './decode.js';

@@ -1,0 +1,1 @@
+export { main, program } from './main.js';

@@ -1,0 +1,79 @@
+// The `mizzen` command line: cluster lifecycle now; the istioctl-compatible commands join it later.
+import { Command, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { clusterPaths, DEFAULT_CLUSTER, down, runDaemon, status, up } from '../cluster/index.js';
+
+const cliPath = fileURLToPath(new URL('./main.js', import.meta.url));
+
+export function program(): Command {
+  const p = new Command('mizzen')
+    .description('A service mesh and its operator, with an embedded Kubernetes-compatible cluster')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) });
+
+  const name = () => new Option('--name <name>', 'cluster name').default(DEFAULT_CLUSTER);
+
+  p.command('up')
+    .description('start an embedded cluster in the background and wait until it is ready')
+    .addOption(name())
+    .option('--port <port>', 'API server port on 127.0.0.1 (first start only)', (v) => Number(v))
+    .action(async (o: { name: string; port?: number }) => {
+      const started = Date.now();
+      const r = await up({ name: o.name, cliPath, port: o.port });
+      const took = ((Date.now() - started) / 1000).toFixed(1);
+      console.log(r.alreadyRunning ? `cluster ${o.name} is already running at ${r.url}` : `cluster ${o.name} is ready at ${r.url} (${took}s)`);
+      console.log(`export KUBECONFIG=${r.paths.kubeconfig}`);
+    });
+
+  p.command('down')
+    .description('stop a cluster and remove everything it created')
+    .addOption(name())
+    .action(async (o: { name: string }) => {
+      const r = await down(o.name);
+      if (!r.existed) console.log(`cluster ${o.name} does not exist; nothing to do`);
+      else console.log(`cluster ${o.name} ${r.stopped ? 'stopped and ' : ''}removed`);
+    });
+
+  p.command('status')
+    .description('list the clusters and whether they are running')
+    .action(() => {
+      const all = status();
+      if (all.length === 0) {
+        console.log('no clusters; start one with `mizzen up`');
+        return;
+      }
+      const rows = [['NAME', 'STATUS', 'API SERVER', 'KUBECONFIG'], ...all.map((c) => [c.name, c.running ? 'Running' : 'Stopped', c.url ?? '-', c.kubeconfig])];
+      const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+      for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] + 3)).join('').trimEnd());
+    });
+
+  p.command('kubeconfig')
+    .description("print the path of a cluster's admin kubeconfig")
+    .addOption(name())
+    .action((o: { name: string }) => {
+      const paths = clusterPaths(o.name);
+      if (!existsSync(paths.kubeconfig)) throw new Error(`cluster ${o.name} has no kubeconfig yet; run \`mizzen up --name ${o.name}\``);
+      console.log(paths.kubeconfig);
+    });
+
+  p.command('daemon', { hidden: true })
+    .description('run a cluster in the foreground (what `mizzen up` starts in the background)')
+    .addOption(name())
+    .action(async (o: { name: string }) => {
+      await runDaemon(clusterPaths(o.name));
+    });
+
+  return p;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    console.error(`error: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) void main(process.argv);

@@ -1,0 +1,1 @@
+export { KubeClient, KubeError, Informer, resourcePath, type ApiResource, type InformerHandlers } from './client.js';
