@@ -126,7 +126,7 @@ const typeText: Record<FieldErrorType, string> = {
 /** Renders one field error the way apimachinery's field.Error does. */
 export function fieldErrorMessage(e: FieldError, withField = true): string {
   let text = typeText[e.type];
-  const showsValue = e.type === 'FieldValueInvalid' || e.type === 'FieldValueNotSupported' || e.type === 'FieldValueDuplicate' || e.type === 'FieldValueTypeInvalid';
+  const showsValue = ['FieldValueInvalid', 'FieldValueNotSupported', 'FieldValueDuplicate', 'FieldValueTypeInvalid', 'FieldValueTooMany'].includes(e.type);
   if (showsValue && e.valueText !== undefined) text += `: ${e.valueText}`;
   else if (showsValue && e.value !== undefined) text += `: ${formatValue(e.value)}`;
   if (e.detail) text += `: ${e.detail}`;

@@ -280,6 +280,8 @@ export const builtinKinds: BuiltinKind[] = [
   // admission, CRDs
   { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', model: 'V1MutatingWebhookConfiguration', namespaced: false, categories: ['api-extensions'], generation: 'non-metadata', strategy: webhookStrategy },
   { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', model: 'V1ValidatingWebhookConfiguration', namespaced: false, categories: ['api-extensions'], generation: 'non-metadata', strategy: webhookStrategy },
+  { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', model: 'V1ValidatingAdmissionPolicy', namespaced: false, categories: ['api-extensions'], status: true, generation: 'spec' },
+  { group: 'admissionregistration.k8s.io', version: 'v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', model: 'V1ValidatingAdmissionPolicyBinding', namespaced: false, categories: ['api-extensions'], generation: 'spec' },
   { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', model: 'V1CustomResourceDefinition', namespaced: false, shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, generation: 'spec', strategy: crdStrategy },
   // rbac (stored; enforcement comes later)
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'Role', plural: 'roles', model: 'V1Role', namespaced: true, nameRule: 'path-segment' },

@@ -243,7 +243,7 @@ test('crd: pruning and unknown fields; apiVersion/kind/metadata and embedded res
   assert.equal('bogus' in r.object.spec, false);
   assert.equal('extra' in r.object, false);
   assert.deepEqual(r.object.spec.free, { anything: { deep: true }, known: 1 });
-  assert.deepEqual(r.object.spec.template, obj.spec.template);
+  assert.deepEqual(r.object.spec.template, (obj.spec as any).template);
   assert.equal(r.object.apiVersion, 'example.com/v1');
   assert.deepEqual(r.object.metadata, { name: 'w1' });
   const ignored = processObject(obj, ROOT, b.resolve, crOpts('Ignore'));

@@ -38,7 +38,7 @@ export function validateObjectMeta(obj: KubeObject, opts: { namespaced: boolean;
   return errs;
 }
 
-const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+const standardFinalizers = new Set(['kubernetes', 'orphan', 'foregroundDeletion', 'customresourcecleanup.apiextensions.k8s.io']);
 
 /** Fields a user can never change once set; checked on every update. */
 export function validateMetaUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
