@@ -80,6 +80,8 @@ export interface AdmitArgs {
   fieldValidation: FieldValidation;
   subresource?: string;
   skipUpdateRules?: boolean;
+  /** Runs after mutation and before validation (upstream's PrepareForCreate/PrepareForUpdate slot). */
+  prepare?: (obj: KubeObject) => KubeObject | Promise<KubeObject>;
 }
 
 /** Runs the chain; returns the admitted object and the warnings for the response. */
@@ -118,6 +120,7 @@ export async function admit(ctx: ApiContext, s: Scope, a: AdmitArgs): Promise<{ 
       info.strategy.defaults?.(obj);
     }
   }
+  if (a.prepare) obj = await a.prepare(obj);
   validateObject(info, obj, a.old, errors, a.skipUpdateRules);
   const validating = webhookConfigs(ctx, 'validatingwebhookconfigurations.admissionregistration.k8s.io');
   if (validating.length > 0) {

@@ -94,18 +94,38 @@ export async function createDecoded(ctx: ApiContext, s: Scope, obj: any, manager
   const now = rfc3339(ctx.now());
   stampCreate(obj, info, now);
   if (info.status && info.origin === 'crd') delete obj.status;
-  const admitted = await admit(ctx, s, { operation: 'CREATE', obj, dryRun, fieldValidation });
-  let result = admitted.obj;
-  stampCreate(result, info, now);
-  result.metadata.uid = obj.metadata.uid;
-  await info.strategy.prepareCreate?.(result, ctx.allocators);
-  if (!skipManagedFields) result = managed(s, undefined, result, manager, now);
+  const uid = obj.metadata.uid;
+  let prepared = false;
+  let result: KubeObject;
+  let warnings: string[];
+  try {
+    const admitted = await admit(ctx, s, {
+      operation: 'CREATE',
+      obj,
+      dryRun,
+      fieldValidation,
+      prepare: async (o) => {
+        stampCreate(o, info, now);
+        o.metadata.uid = uid;
+        // Fields the server fills in below (allocated IPs, initial status) belong to no manager.
+        const withFields = skipManagedFields ? o : managed(s, undefined, o, manager, now);
+        prepared = true;
+        await info.strategy.prepareCreate?.(withFields, ctx.allocators);
+        return withFields;
+      },
+    });
+    result = admitted.obj;
+    warnings = admitted.warnings;
+  } catch (err) {
+    if (prepared) info.strategy.afterDelete?.(obj, ctx.allocators);
+    throw err;
+  }
   const res = storageResource(info);
   const name = result.metadata.name!;
   if (dryRun) {
     if (ctx.store.latest(res, result.metadata.namespace ?? '', name)) throw alreadyExists(qualifiedResource(info), name);
     info.strategy.afterDelete?.(result, ctx.allocators);
-    return { code, value: result, warnings: admitted.warnings };
+    return { code, value: result, warnings };
   }
   let entry: Entry;
   try {
@@ -114,7 +134,7 @@ export async function createDecoded(ctx: ApiContext, s: Scope, obj: any, manager
     info.strategy.afterDelete?.(result, ctx.allocators);
     storeFailure(err, info, name);
   }
-  return { code, value: entry, warnings: admitted.warnings };
+  return { code, value: entry, warnings };
 }
 
 export interface UpdateOptions {
@@ -168,14 +188,25 @@ export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions)
     else if (info.status) candidate.status = cloneObject(old.status);
     carryServerFields(candidate, old);
     checkNamespace(ctx, info, ns || undefined, 'UPDATE');
-    const admitted = await admit(ctx, s, { operation: 'UPDATE', obj: candidate, old, dryRun, fieldValidation, subresource: s.subresource, skipUpdateRules: opts.allowSpecChange });
-    let result = admitted.obj;
-    carryServerFields(result, old);
-    if (status) result = { ...result, spec: old.spec };
-    else if (!opts.allowSpecChange) await info.strategy.prepareUpdate?.(result, old, ctx.allocators);
-    bumpGeneration(result, old, info);
     const now = rfc3339(ctx.now());
-    if (!opts.skipManagedFields) result = managed(s, old, result, opts.manager, now);
+    const admitted = await admit(ctx, s, {
+      operation: 'UPDATE',
+      obj: candidate,
+      old,
+      dryRun,
+      fieldValidation,
+      subresource: s.subresource,
+      skipUpdateRules: opts.allowSpecChange,
+      prepare: async (o) => {
+        carryServerFields(o, old);
+        if (status) o = { ...o, spec: old.spec };
+        if (!opts.skipManagedFields) o = managed(s, old, o, opts.manager, now);
+        if (!status && !opts.allowSpecChange) await info.strategy.prepareUpdate?.(o, old, ctx.allocators);
+        bumpGeneration(o, old, info);
+        return o;
+      },
+    });
+    const result = admitted.obj;
     // Another write may have landed while webhooks ran; redo from the new state unless the client pinned a version.
     const latest = ctx.store.latest(res, ns, name);
     if (!latest || latest.rev !== current.rev) {

@@ -1,6 +1,6 @@
 // OpenAPI v3 component schemas for built-in kinds, derived from the client-node models at runtime.
 import type { Schema, SchemaResolver } from '../types.js';
-import { ATOMIC_STRUCTS, STRUCT_FIELD_EXTENSIONS, fieldExtensions, isQuantityField, isResourceList } from './extensions.js';
+import { ATOMIC_STRUCTS, FIELD_DEFAULTS, STRUCT_FIELD_EXTENSIONS, fieldExtensions, isQuantityField, isResourceList } from './extensions.js';
 import { fileModelSource, type ModelAttribute, type ModelSource } from './models.js';
 import {
   FIELDS_V1, INT_OR_STRING, JSON_VALUE, MICRO_TIME, QUANTITY, RAW_EXTENSION, SCHEMA_PREFIX, TIME,
@@ -151,6 +151,8 @@ function modelSchema(
       if (ext) s = { ...s, ...ext };
     } else if (STRUCT_FIELD_EXTENSIONS[`${model}.${a.baseName}`]) {
       s = { allOf: [s], ...STRUCT_FIELD_EXTENSIONS[`${model}.${a.baseName}`] };
+    } else if (FIELD_DEFAULTS[`${model}.${a.baseName}`] !== undefined) {
+      s = { ...s, default: FIELD_DEFAULTS[`${model}.${a.baseName}`] };
     }
     properties[a.baseName] = s;
   }

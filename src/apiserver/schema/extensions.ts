@@ -117,6 +117,18 @@ export const ATOMIC_STRUCTS = new Set([
   'V1ResourceFieldSelector', 'V1TopologySelectorTerm',
 ]);
 
+/**
+ * Scalar defaults the published OpenAPI carries; server-side apply needs them to key list items
+ * whose map key was left out (a container port without protocol is keyed as TCP).
+ */
+export const FIELD_DEFAULTS: Record<string, string> = {
+  'V1ContainerPort.protocol': 'TCP',
+  'V1ServicePort.protocol': 'TCP',
+  'V1EndpointPort.protocol': 'TCP',
+  'DiscoveryV1EndpointPort.protocol': 'TCP',
+  'CoreV1EndpointPort.protocol': 'TCP',
+};
+
 /** Struct fields with a patch strategy of their own (Deployment strategy keeps only the chosen variant). */
 export const STRUCT_FIELD_EXTENSIONS: Record<string, Ext> = {
   'V1DeploymentSpec.strategy': { 'x-kubernetes-patch-strategy': 'retainKeys' },
