@@ -34,7 +34,10 @@ test('parses =, == and != terms, sorted like upstream', () => {
     { field: 'a', operator: '=', value: '1' },
     { field: 'b', operator: '!=', value: '2' },
   ]);
-  assert.equal(fieldSelectorToString(parseFieldSelector('metadata.name==x,status.phase!=Running')), 'metadata.name=x,status.phase!=Running');
+  assert.equal(
+    fieldSelectorToString(parseFieldSelector('metadata.name==x,status.phase!=Running')),
+    'metadata.name=x,status.phase!=Running',
+  );
   assert.deepEqual(parseFieldSelector('').requirements, []);
   assert.deepEqual(parseFieldSelector('a=').requirements, [{ field: 'a', operator: '=', value: '' }]);
   assert.equal(requiredFieldValue(parseFieldSelector('metadata.name=p3'), 'metadata.name'), 'p3');
@@ -60,7 +63,13 @@ const pod: KubeObject = {
   apiVersion: 'v1',
   kind: 'Pod',
   metadata: { name: 'web-1', namespace: 'default' },
-  spec: { nodeName: 'node1', restartPolicy: 'Always', schedulerName: 'default-scheduler', serviceAccountName: 'default', hostNetwork: true },
+  spec: {
+    nodeName: 'node1',
+    restartPolicy: 'Always',
+    schedulerName: 'default-scheduler',
+    serviceAccountName: 'default',
+    hostNetwork: true,
+  },
   status: { phase: 'Running', podIPs: [{ ip: '10.0.0.7' }], nominatedNodeName: '' },
 };
 
@@ -81,11 +90,21 @@ test('pod fields', () => {
   assert.equal(match('spec.nodeName=node1,status.phase=Running', f, pod), true);
   assert.equal(match('spec.nodeName!=node1', f, pod), false);
   assert.equal(match('spec.host=node1', f, pod), true, 'spec.host is the legacy name of spec.nodeName');
-  assert.equal(match('spec.nodeName=', f, { ...pod, spec: {} }), true, 'unscheduled pods have an empty nodeName');
+  assert.equal(
+    match('spec.nodeName=', f, { ...pod, spec: {} }),
+    true,
+    'unscheduled pods have an empty nodeName',
+  );
   assert.equal(match('spec.hostNetwork=false', f, { ...pod, spec: {} }), true);
   assert.equal(match('metadata.namespace=default,metadata.name=web-1', f, pod), true);
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('spec.containers=x'), f), 'field label not supported: spec.containers');
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('status.podIPs=x'), f), 'field label not supported: status.podIPs');
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('spec.containers=x'), f),
+    'field label not supported: spec.containers',
+  );
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('status.podIPs=x'), f),
+    'field label not supported: status.podIPs',
+  );
 });
 
 test('event fields, including the kubectl describe selector', () => {
@@ -94,63 +113,177 @@ test('event fields, including the kubectl describe selector', () => {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: 'web.17a', namespace: 'default' },
-    involvedObject: { kind: 'Pod', namespace: 'default', name: 'web', uid: 'u-1', apiVersion: 'v1', fieldPath: 'spec.containers{c}' },
+    involvedObject: {
+      kind: 'Pod',
+      namespace: 'default',
+      name: 'web',
+      uid: 'u-1',
+      apiVersion: 'v1',
+      fieldPath: 'spec.containers{c}',
+    },
     reason: 'Pulled',
     type: 'Normal',
     reportingComponent: 'kubelet',
     source: {},
   };
-  assert.equal(match('involvedObject.name=web,involvedObject.namespace=default,involvedObject.uid=u-1', f, ev), true);
+  assert.equal(
+    match('involvedObject.name=web,involvedObject.namespace=default,involvedObject.uid=u-1', f, ev),
+    true,
+  );
   assert.equal(match('involvedObject.uid=other', f, ev), false);
   assert.equal(match('source=kubelet', f, ev), true, 'source falls back to reportingComponent');
   assert.equal(match('reportingComponent=kubelet,type=Normal,reason=Pulled', f, ev), true);
   assert.equal(match('involvedObject.fieldPath=spec.containers{c}', f, ev), true);
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('message=x'), f), 'field label not supported: message');
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('message=x'), f),
+    'field label not supported: message',
+  );
   const newApi = fieldsFor('events.k8s.io', 'events');
-  const ev2: KubeObject = { apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'e', namespace: 'ns' }, regarding: { name: 'web', kind: 'Pod' }, reportingController: 'ctl' };
+  const ev2: KubeObject = {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: { name: 'e', namespace: 'ns' },
+    regarding: { name: 'web', kind: 'Pod' },
+    reportingController: 'ctl',
+  };
   assert.equal(match('involvedObject.name=web,source=ctl', newApi, ev2), true);
 });
 
 test('node, namespace, secret, service, replicaset, job and default kinds', () => {
   const node = fieldsFor('', 'nodes');
-  assert.equal(match('spec.unschedulable=true', node, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' }, spec: { unschedulable: true } }), true);
-  assert.equal(match('spec.unschedulable=false', node, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } }), true);
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('metadata.namespace=x'), node), 'field label not supported: metadata.namespace');
+  assert.equal(
+    match('spec.unschedulable=true', node, {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n' },
+      spec: { unschedulable: true },
+    }),
+    true,
+  );
+  assert.equal(
+    match('spec.unschedulable=false', node, { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n' } }),
+    true,
+  );
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('metadata.namespace=x'), node),
+    'field label not supported: metadata.namespace',
+  );
 
   const ns = fieldsFor('', 'namespaces');
-  assert.equal(match('status.phase=Terminating', ns, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' }, status: { phase: 'Terminating' } }), true);
+  assert.equal(
+    match('status.phase=Terminating', ns, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'x' },
+      status: { phase: 'Terminating' },
+    }),
+    true,
+  );
 
   const secret = fieldsFor('', 'secrets');
-  assert.equal(match('type=kubernetes.io/tls', secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/tls' }), true);
-  assert.equal(match('type!=Opaque', secret, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'Opaque' }), false);
+  assert.equal(
+    match('type=kubernetes.io/tls', secret, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      type: 'kubernetes.io/tls',
+    }),
+    true,
+  );
+  assert.equal(
+    match('type!=Opaque', secret, {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      type: 'Opaque',
+    }),
+    false,
+  );
 
   const rs = fieldsFor('apps', 'replicasets');
-  assert.equal(match('status.replicas=0', rs, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' }, status: {} }), true);
-  assert.equal(match('status.replicas=3', rs, { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'r' }, status: { replicas: 3 } }), true);
+  assert.equal(
+    match('status.replicas=0', rs, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'r' },
+      status: {},
+    }),
+    true,
+  );
+  assert.equal(
+    match('status.replicas=3', rs, {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: { name: 'r' },
+      status: { replicas: 3 },
+    }),
+    true,
+  );
 
   const job = fieldsFor('batch', 'jobs');
-  assert.equal(match('status.successful=1', job, { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j' }, status: { succeeded: 1 } }), true);
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('status.failed=1'), job), 'field label "status.failed" not supported for batchv1.Job');
+  assert.equal(
+    match('status.successful=1', job, {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j' },
+      status: { succeeded: 1 },
+    }),
+    true,
+  );
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('status.failed=1'), job),
+    'field label "status.failed" not supported for batchv1.Job',
+  );
 
   const svc = fieldsFor('', 'services');
-  assert.equal(match('spec.type=NodePort', svc, { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { type: 'NodePort' } }), true);
+  assert.equal(
+    match('spec.type=NodePort', svc, {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 's' },
+      spec: { type: 'NodePort' },
+    }),
+    true,
+  );
 
   const cm = fieldsFor('', 'configmaps');
-  assert.equal(match('metadata.name=a', cm, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'd' } }), true);
+  assert.equal(
+    match('metadata.name=a', cm, {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'd' },
+    }),
+    true,
+  );
   rejects(
     () => fieldSelectorMatcher(parseFieldSelector('data.key=x'), cm),
     '"data.key" is not a known field selector: only "metadata.name", "metadata.namespace"',
   );
   // Unknown resources (and CRs without selectable fields) use the same default.
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('spec.x=1'), fieldsFor('example.com', 'widgets')), '"spec.x" is not a known field selector: only "metadata.name", "metadata.namespace"');
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('spec.x=1'), fieldsFor('example.com', 'widgets')),
+    '"spec.x" is not a known field selector: only "metadata.name", "metadata.namespace"',
+  );
 });
 
 test('CRD selectable fields', () => {
-  const f = crdFieldsFor([{ jsonPath: '.spec.color' }, { jsonPath: '.spec.size' }, { jsonPath: '.spec.enabled' }]);
-  const obj: KubeObject = { apiVersion: 'acme.io/v1', kind: 'Gadget', metadata: { name: 'g', namespace: 'ns' }, spec: { color: 'red', size: 3, enabled: false } };
+  const f = crdFieldsFor([
+    { jsonPath: '.spec.color' },
+    { jsonPath: '.spec.size' },
+    { jsonPath: '.spec.enabled' },
+  ]);
+  const obj: KubeObject = {
+    apiVersion: 'acme.io/v1',
+    kind: 'Gadget',
+    metadata: { name: 'g', namespace: 'ns' },
+    spec: { color: 'red', size: 3, enabled: false },
+  };
   assert.equal(match('spec.color=red,spec.size=3,spec.enabled=false', f, obj), true);
   assert.equal(match('spec.color=blue', f, obj), false);
-  rejects(() => fieldSelectorMatcher(parseFieldSelector('spec.shape=x'), f), 'field label not supported: spec.shape');
+  rejects(
+    () => fieldSelectorMatcher(parseFieldSelector('spec.shape=x'), f),
+    'field label not supported: spec.shape',
+  );
 });
 
 test('an empty selector matches everything without consulting the field set', () => {

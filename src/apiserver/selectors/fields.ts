@@ -109,7 +109,10 @@ export function convertFieldSelector(sel: FieldSelector, kindFields: FieldSetFn)
 }
 
 /** Builds a predicate; unsupported labels throw 400 here, not at match time. */
-export function fieldSelectorMatcher(sel: FieldSelector, kindFields: FieldSetFn): (obj: KubeObject) => boolean {
+export function fieldSelectorMatcher(
+  sel: FieldSelector,
+  kindFields: FieldSetFn,
+): (obj: KubeObject) => boolean {
   const reqs = convertFieldSelector(sel, kindFields).requirements;
   if (reqs.length === 0) return () => true;
   return (obj) => {

@@ -73,7 +73,10 @@ const podFields = withLabels(
 );
 
 const nodeFields = withLabels(
-  (node) => ({ ...metaFields(node), 'spec.unschedulable': node.spec?.unschedulable === true ? 'true' : 'false' }),
+  (node) => ({
+    ...metaFields(node),
+    'spec.unschedulable': node.spec?.unschedulable === true ? 'true' : 'false',
+  }),
   ['metadata.name', 'spec.unschedulable'],
   notSupported,
 );
@@ -125,10 +128,18 @@ const namespaceFields = withLabels(
   notSupported,
 );
 
-const secretFields = withLabels((s) => ({ ...metaFields(s), type: str(s.type) }), ['type', ...META], notSupported);
+const secretFields = withLabels(
+  (s) => ({ ...metaFields(s), type: str(s.type) }),
+  ['type', ...META],
+  notSupported,
+);
 
 const serviceFields = withLabels(
-  (svc) => ({ ...metaFields(svc), 'spec.clusterIP': str(svc.spec?.clusterIP), 'spec.type': str(svc.spec?.type) }),
+  (svc) => ({
+    ...metaFields(svc),
+    'spec.clusterIP': str(svc.spec?.clusterIP),
+    'spec.type': str(svc.spec?.type),
+  }),
   [...META, 'spec.clusterIP', 'spec.type'],
   notSupported,
 );
@@ -189,7 +200,8 @@ export function crdFieldsFor(selectableFields: readonly { jsonPath: string }[] =
       const out = metaFields(obj);
       for (const p of paths) {
         let cur: any = obj;
-        for (const part of p.split('.')) cur = cur !== null && typeof cur === 'object' ? cur[part] : undefined;
+        for (const part of p.split('.'))
+          cur = cur !== null && typeof cur === 'object' ? cur[part] : undefined;
         out[p] = cur === undefined || cur === null || typeof cur === 'object' ? '' : String(cur);
       }
       return out;

@@ -45,7 +45,8 @@ test('parses every operator and prints the canonical form', () => {
     ['in in (in,notin)', 'in in (in,notin)'],
     ['', ''],
   ];
-  for (const [input, out] of cases) assert.equal(labelSelectorToString(parseLabelSelector(input)), out, input);
+  for (const [input, out] of cases)
+    assert.equal(labelSelectorToString(parseLabelSelector(input)), out, input);
 });
 
 test('requirements carry upstream operator names and sorted values', () => {
@@ -58,7 +59,8 @@ test('requirements carry upstream operator names and sorted values', () => {
 });
 
 test('matching follows set semantics', () => {
-  const m = (s: string, labels?: Record<string, string>): boolean => matchesLabels(parseLabelSelector(s), labels);
+  const m = (s: string, labels?: Record<string, string>): boolean =>
+    matchesLabels(parseLabelSelector(s), labels);
   assert.equal(m('app=web', { app: 'web' }), true);
   assert.equal(m('app=web', { app: 'db' }), false);
   assert.equal(m('app=web', {}), false);
@@ -90,21 +92,36 @@ test('syntax errors carry apimachinery messages', () => {
   assert.equal(badRequest('a in x'), "unable to parse requirement: found 'x' expected: '('");
   assert.equal(badRequest('a in (x'), "unable to parse requirement: found '', expected: ',' or ')'");
   assert.equal(badRequest('a in (x y)'), "unable to parse requirement: found 'y', expected: ',' or ')'");
-  assert.equal(badRequest('a in (=)'), "unable to parse requirement: found '=', expected: ',', ')' or identifier");
+  assert.equal(
+    badRequest('a in (=)'),
+    "unable to parse requirement: found '=', expected: ',', ')' or identifier",
+  );
   assert.equal(badRequest('a=(b'), "unable to parse requirement: found '(', expected: identifier");
   assert.equal(badRequest('!'), "unable to parse requirement: found '', expected: identifier");
   assert.equal(badRequest('!a=b'), "found '=', expected: ',' or 'end of string'");
 });
 
 test('invalid keys and values are reported like NewRequirement does', () => {
-  assert.equal(badRequest('-a=b'), `unable to parse requirement: <nil>: Invalid value: "-a": ${NAME_PART_MSG}`);
-  assert.equal(badRequest('a=-b'), `unable to parse requirement: values[0][a]: Invalid value: "-b": ${VALUE_MSG}`);
+  assert.equal(
+    badRequest('-a=b'),
+    `unable to parse requirement: <nil>: Invalid value: "-a": ${NAME_PART_MSG}`,
+  );
+  assert.equal(
+    badRequest('a=-b'),
+    `unable to parse requirement: values[0][a]: Invalid value: "-b": ${VALUE_MSG}`,
+  );
   assert.equal(
     badRequest('a>x'),
     `unable to parse requirement: values[0]: Invalid value: "x": for 'Gt', 'Lt' operators, the value must be an integer`,
   );
-  assert.equal(badRequest('a/b/c'), `unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name ${NAME_PART_MSG.slice('name part '.length).replace(/\)$/, '')}) with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`);
-  assert.match(badRequest('Bad_Prefix/a'), /<nil>: Invalid value: "Bad_Prefix\/a": prefix part a lowercase RFC 1123 subdomain/);
+  assert.equal(
+    badRequest('a/b/c'),
+    `unable to parse requirement: <nil>: Invalid value: "a/b/c": a qualified name ${NAME_PART_MSG.slice('name part '.length).replace(/\)$/, '')}) with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+  );
+  assert.match(
+    badRequest('Bad_Prefix/a'),
+    /<nil>: Invalid value: "Bad_Prefix\/a": prefix part a lowercase RFC 1123 subdomain/,
+  );
   assert.match(badRequest(`a=${'x'.repeat(64)}`), /must be no more than 63 characters/);
 });
 
@@ -129,19 +146,31 @@ test('nil selects nothing, empty selects everything', () => {
   assert.equal(matchesLabels(labelSelectorFromObject(null), { a: 'b' }), false);
   assert.equal(matchesLabels(labelSelectorFromObject(undefined), {}), false);
   assert.equal(matchesLabels(labelSelectorFromObject({}), { a: 'b' }), true);
-  assert.equal(matchesLabels(labelSelectorFromObject({ matchLabels: {}, matchExpressions: [] }), undefined), true);
+  assert.equal(
+    matchesLabels(labelSelectorFromObject({ matchLabels: {}, matchExpressions: [] }), undefined),
+    true,
+  );
 });
 
 test('invalid structured selectors throw clear errors', () => {
-  assert.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }), {
-    message: '"Equals" is not a valid label selector operator',
-  });
-  assert.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }), {
-    message: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
-  });
-  assert.throws(() => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }), {
-    message: 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
-  });
+  assert.throws(
+    () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Equals', values: ['x'] }] }),
+    {
+      message: '"Equals" is not a valid label selector operator',
+    },
+  );
+  assert.throws(
+    () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }),
+    {
+      message: "values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty",
+    },
+  );
+  assert.throws(
+    () => labelSelectorFromObject({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }),
+    {
+      message: 'values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist',
+    },
+  );
   assert.throws(() => labelSelectorFromObject({ matchLabels: { 'bad key': 'x' } }), {
     message: `key: Invalid value: "bad key": ${NAME_PART_MSG}`,
   });

@@ -55,29 +55,38 @@ function keyError(key: string, path: string): FieldErr | undefined {
 }
 
 /** Returns the requirement, or the aggregated error text upstream would produce. */
-function newRequirement(key: string, op: LabelOperator, values: string[]): LabelRequirement | { error: string } {
+function newRequirement(
+  key: string,
+  op: LabelOperator,
+  values: string[],
+): LabelRequirement | { error: string } {
   const errs: FieldErr[] = [];
   const ke = keyError(key, 'key');
   if (ke) errs.push(ke);
   switch (op) {
     case 'in':
     case 'notin':
-      if (values.length === 0) errs.push(invalidErr('values', values, "for 'in', 'notin' operators, values set can't be empty"));
+      if (values.length === 0)
+        errs.push(invalidErr('values', values, "for 'in', 'notin' operators, values set can't be empty"));
       break;
     case '=':
     case '==':
     case '!=':
-      if (values.length !== 1) errs.push(invalidErr('values', values, 'exact-match compatibility requires one single value'));
+      if (values.length !== 1)
+        errs.push(invalidErr('values', values, 'exact-match compatibility requires one single value'));
       break;
     case 'exists':
     case '!':
-      if (values.length !== 0) errs.push(invalidErr('values', values, 'values set must be empty for exists and does not exist'));
+      if (values.length !== 0)
+        errs.push(invalidErr('values', values, 'values set must be empty for exists and does not exist'));
       break;
     case 'gt':
     case 'lt':
-      if (values.length !== 1) errs.push(invalidErr('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
+      if (values.length !== 1)
+        errs.push(invalidErr('values', values, "for 'Gt', 'Lt' operators, exactly one value is required"));
       values.forEach((v, i) => {
-        if (!isGoInt64(v)) errs.push(invalidErr(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
+        if (!isGoInt64(v))
+          errs.push(invalidErr(`values[${i}]`, v, "for 'Gt', 'Lt' operators, the value must be an integer"));
       });
       break;
   }
@@ -95,7 +104,8 @@ function isGoInt64(s: string): boolean {
   return n >= -(2n ** 63n) && n < 2n ** 63n;
 }
 
-const byKey = (a: LabelRequirement, b: LabelRequirement): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+const byKey = (a: LabelRequirement, b: LabelRequirement): number =>
+  a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 
 // ---- lexer (labels.Lexer) ----
 
@@ -350,7 +360,12 @@ export function labelSelectorFromObject(sel: LabelSelectorObject | null | undefi
     if ('error' in r) throw new Error(r.error);
     reqs.push(r);
   }
-  const ops: Record<string, LabelOperator> = { In: 'in', NotIn: 'notin', Exists: 'exists', DoesNotExist: '!' };
+  const ops: Record<string, LabelOperator> = {
+    In: 'in',
+    NotIn: 'notin',
+    Exists: 'exists',
+    DoesNotExist: '!',
+  };
   for (const expr of sel.matchExpressions ?? []) {
     const op = Object.prototype.hasOwnProperty.call(ops, expr.operator) ? ops[expr.operator] : undefined;
     if (!op) throw new Error(`${goQuote(String(expr.operator))} is not a valid label selector operator`);

@@ -37,7 +37,8 @@ function regexError(msg: string, fmt: string, ...examples: string[]): string {
 export function dns1123SubdomainErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > dns1123SubdomainMaxLength) errs.push(maxLenError(dns1123SubdomainMaxLength));
-  if (!dns1123SubdomainRe.test(value)) errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
+  if (!dns1123SubdomainRe.test(value))
+    errs.push(regexError(dns1123SubdomainErrMsg, dns1123SubdomainFmt, 'example.com'));
   return errs;
 }
 
@@ -61,9 +62,12 @@ export function qualifiedNameErrors(value: string): string[] {
     ];
   }
   if (name.length === 0) errs.push('name part ' + emptyError);
-  else if (name.length > qualifiedNameMaxLength) errs.push('name part ' + maxLenError(qualifiedNameMaxLength));
+  else if (name.length > qualifiedNameMaxLength)
+    errs.push('name part ' + maxLenError(qualifiedNameMaxLength));
   if (!qualifiedNameRe.test(name)) {
-    errs.push('name part ' + regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc'));
+    errs.push(
+      'name part ' + regexError(qualifiedNameErrMsg, qualifiedNameFmt, 'MyName', 'my.name', '123-abc'),
+    );
   }
   return errs;
 }
@@ -72,6 +76,7 @@ export function qualifiedNameErrors(value: string): string[] {
 export function labelValueErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > labelValueMaxLength) errs.push(maxLenError(labelValueMaxLength));
-  if (!labelValueRe.test(value)) errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
+  if (!labelValueRe.test(value))
+    errs.push(regexError(labelValueErrMsg, labelValueFmt, 'MyValue', 'my_value', '12345'));
   return errs;
 }

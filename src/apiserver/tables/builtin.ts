@@ -2,7 +2,14 @@
 
 import type { TableConvertor } from './types.js';
 import { podTable } from './pods.js';
-import { cronJobTable, daemonSetTable, deploymentTable, jobTable, replicaSetTable, statefulSetTable } from './workloads.js';
+import {
+  cronJobTable,
+  daemonSetTable,
+  deploymentTable,
+  jobTable,
+  replicaSetTable,
+  statefulSetTable,
+} from './workloads.js';
 import {
   configMapTable,
   endpointsTable,

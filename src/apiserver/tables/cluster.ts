@@ -45,7 +45,11 @@ export const endpointSliceTable: TableConvertor = {
   columns: [
     nameCol(),
     col('AddressType', 'string', 'addressType specifies the type of address carried by this EndpointSlice.'),
-    col('Ports', 'string', 'ports specifies the list of network ports exposed by each endpoint in this slice.'),
+    col(
+      'Ports',
+      'string',
+      'ports specifies the list of network ports exposed by each endpoint in this slice.',
+    ),
     col('Endpoints', 'string', 'endpoints is a list of unique endpoints in this slice.'),
     ageCol(),
   ],
@@ -72,10 +76,20 @@ function hpaMetrics(hpa: KubeObject): { specs: any[]; statuses: any[] } {
   const specs =
     spec.targetCPUUtilizationPercentage === null || spec.targetCPUUtilizationPercentage === undefined
       ? []
-      : [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage } } }];
+      : [
+          {
+            type: 'Resource',
+            resource: {
+              name: 'cpu',
+              target: { type: 'Utilization', averageUtilization: spec.targetCPUUtilizationPercentage },
+            },
+          },
+        ];
   const cur = status.currentCPUUtilizationPercentage;
   const statuses =
-    cur === null || cur === undefined ? [] : [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cur } } }];
+    cur === null || cur === undefined
+      ? []
+      : [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: cur } } }];
   return { specs, statuses };
 }
 
@@ -92,7 +106,8 @@ function formatHPAMetrics(specs: any[], statuses: any[]): string {
         const cur = spec.type === 'External' ? st.external : st.object;
         const target = src?.target ?? {};
         if (target.averageValue !== undefined && target.averageValue !== null) {
-          const current = cur && cur.current?.averageValue != null ? qty(cur.current.averageValue) : '<unknown>';
+          const current =
+            cur && cur.current?.averageValue != null ? qty(cur.current.averageValue) : '<unknown>';
           list.push(`${current}/${qty(target.averageValue)} (avg)`);
         } else {
           const current = cur ? qty(cur.current?.value) : '<unknown>';
@@ -134,18 +149,39 @@ function formatHPAMetrics(specs: any[], statuses: any[]): string {
 export const hpaTable: TableConvertor = {
   columns: [
     nameCol(),
-    col('Reference', 'string', 'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.'),
-    col('Targets', 'string', 'metrics contains the specifications for which to use to calculate the desired replica count.'),
-    col('MinPods', 'string', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.'),
-    col('MaxPods', 'string', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.'),
-    col('Replicas', 'string', 'currentReplicas is current number of replicas of pods managed by this autoscaler.'),
+    col(
+      'Reference',
+      'string',
+      'scaleTargetRef points to the target resource to scale, and is used to the pods for which metrics should be collected, as well as to actually change the replica count.',
+    ),
+    col(
+      'Targets',
+      'string',
+      'metrics contains the specifications for which to use to calculate the desired replica count.',
+    ),
+    col(
+      'MinPods',
+      'string',
+      'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.',
+    ),
+    col(
+      'MaxPods',
+      'string',
+      'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up.',
+    ),
+    col(
+      'Replicas',
+      'string',
+      'currentReplicas is current number of replicas of pods managed by this autoscaler.',
+    ),
     ageCol(),
   ],
   row(hpa, now) {
     const spec = hpa.spec ?? {};
     const ref = spec.scaleTargetRef ?? {};
     const { specs, statuses } = hpaMetrics(hpa);
-    const min = spec.minReplicas === undefined || spec.minReplicas === null ? '<unset>' : String(int(spec.minReplicas));
+    const min =
+      spec.minReplicas === undefined || spec.minReplicas === null ? '<unset>' : String(int(spec.minReplicas));
     return [
       nameOf(hpa),
       `${ref.kind ?? ''}/${ref.name ?? ''}`,
@@ -158,7 +194,8 @@ export const hpaTable: TableConvertor = {
   },
 };
 
-const intOrString = (v: unknown): string => (v === undefined || v === null ? 'N/A' : typeof v === 'number' ? String(int(v)) : String(v));
+const intOrString = (v: unknown): string =>
+  v === undefined || v === null ? 'N/A' : typeof v === 'number' ? String(int(v)) : String(v);
 
 export const pdbTable: TableConvertor = {
   columns: [
@@ -178,7 +215,11 @@ export const pdbTable: TableConvertor = {
 };
 
 export const leaseTable: TableConvertor = {
-  columns: [nameCol(), col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'), ageCol()],
+  columns: [
+    nameCol(),
+    col('Holder', 'string', 'holderIdentity contains the identity of the holder of a current lease.'),
+    ageCol(),
+  ],
   row: (lease, now) => [nameOf(lease), lease.spec?.holderIdentity ?? '', ageOf(lease, now)],
 };
 
@@ -208,7 +249,11 @@ function bindingTable(kind: string): TableConvertor {
   return {
     columns: [
       nameCol(),
-      col('Role', 'string', 'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace.'),
+      col(
+        'Role',
+        'string',
+        'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace.',
+      ),
       ageCol(),
       wide('Users', `Users in the ${kind}`),
       wide('Groups', `Groups in the ${kind}`),

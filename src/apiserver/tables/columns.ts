@@ -15,7 +15,13 @@ export const CREATION_DOC =
 export const CONTAINERS_DOC = 'Names of each container in the template.';
 export const IMAGES_DOC = 'Images referenced by each container in the template.';
 
-export function col(name: string, type: string, description: string, priority = 0, format = ''): ColumnDefinition {
+export function col(
+  name: string,
+  type: string,
+  description: string,
+  priority = 0,
+  format = '',
+): ColumnDefinition {
   return { name, type, format, description, priority };
 }
 

@@ -46,8 +46,16 @@ export const serviceTable: TableConvertor = {
   columns: [
     nameCol(),
     col('Type', 'string', 'type determines how the Service is exposed.'),
-    col('Cluster-IP', 'string', 'clusterIP is the IP address of the service and is usually assigned randomly.'),
-    col('External-IP', 'string', 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
+    col(
+      'Cluster-IP',
+      'string',
+      'clusterIP is the IP address of the service and is usually assigned randomly.',
+    ),
+    col(
+      'External-IP',
+      'string',
+      'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+    ),
     col('Port(s)', 'string', 'The list of ports that are exposed by this service.'),
     ageCol(),
     wide('Selector', 'Route service traffic to pods with label keys and values matching this selector.'),
@@ -67,7 +75,8 @@ export const serviceTable: TableConvertor = {
   },
 };
 
-const joinHostPort = (host: string, port: number): string => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+const joinHostPort = (host: string, port: number): string =>
+  host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
 /** formatEndpoints: up to three address[:port] entries, then "+ N more...". */
 function formatEndpoints(ep: KubeObject): string {
@@ -107,7 +116,11 @@ function formatEndpoints(ep: KubeObject): string {
 }
 
 export const endpointsTable: TableConvertor = {
-  columns: [nameCol(), col('Endpoints', 'string', 'The set of all endpoints is the union of all subsets.'), ageCol()],
+  columns: [
+    nameCol(),
+    col('Endpoints', 'string', 'The set of all endpoints is the union of all subsets.'),
+    ageCol(),
+  ],
   row: (ep, now) => [nameOf(ep), formatEndpoints(ep), ageOf(ep, now)],
 };
 
@@ -131,7 +144,15 @@ export const secretTable: TableConvertor = {
 };
 
 export const serviceAccountTable: TableConvertor = {
-  columns: [nameCol(), col('Secrets', 'string', 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), ageCol()],
+  columns: [
+    nameCol(),
+    col(
+      'Secrets',
+      'string',
+      'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+    ),
+    ageCol(),
+  ],
   row: (sa, now) => [nameOf(sa), Array.isArray(sa.secrets) ? sa.secrets.length : 0, ageOf(sa, now)],
 };
 
@@ -180,9 +201,18 @@ export const nodeTable: TableConvertor = {
     col('Version', 'string', 'Kubelet Version reported by the node.'),
     wide('Internal-IP', 'List of addresses reachable to the node.'),
     wide('External-IP', 'List of addresses reachable to the node.'),
-    wide('OS-Image', 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).'),
-    wide('Kernel-Version', "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."),
-    wide('Container-Runtime', 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).'),
+    wide(
+      'OS-Image',
+      'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).',
+    ),
+    wide(
+      'Kernel-Version',
+      "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+    ),
+    wide(
+      'Container-Runtime',
+      'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+    ),
   ],
   row(node, now) {
     const info = node.status?.nodeInfo ?? {};
@@ -226,12 +256,22 @@ export const eventTable: TableConvertor = {
   columns: [
     col('Last Seen', 'string', 'The time at which the most recent occurrence of this event was recorded.'),
     col('Type', 'string', 'Type of this event (Normal, Warning), new types could be added in the future'),
-    col('Reason', 'string', "This should be a short, machine understandable string that gives the reason for the transition into the object's current status."),
+    col(
+      'Reason',
+      'string',
+      "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+    ),
     col('Object', 'string', 'The object that this event is about.'),
-    wide('Subobject', 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.'),
+    wide(
+      'Subobject',
+      'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go field access statement.',
+    ),
     wide('Source', 'The component reporting this event. Should be a short machine understandable string.'),
     col('Message', 'string', 'A human-readable description of the status of this operation.'),
-    wide('First Seen', 'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)'),
+    wide(
+      'First Seen',
+      'The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)',
+    ),
     wide('Count', 'The number of times this event has occurred.'),
     { ...wide('Name', NAME_DOC), format: 'name' },
   ],

@@ -10,8 +10,22 @@ const now = new Date('2024-06-01T12:00:00Z');
 const gadget: KubeObject = {
   apiVersion: 'acme.io/v1',
   kind: 'Gadget',
-  metadata: { name: 'g1', namespace: 'default', creationTimestamp: '2024-06-01T11:55:00Z', labels: { 'app.kubernetes.io/name': 'gadget' } },
-  spec: { replicas: 3, ratio: 0.75, enabled: true, color: 'red', tags: ['b', 'a'], config: { z: 1, a: '<x>' }, nothing: null, big: 2.5e-7 },
+  metadata: {
+    name: 'g1',
+    namespace: 'default',
+    creationTimestamp: '2024-06-01T11:55:00Z',
+    labels: { 'app.kubernetes.io/name': 'gadget' },
+  },
+  spec: {
+    replicas: 3,
+    ratio: 0.75,
+    enabled: true,
+    color: 'red',
+    tags: ['b', 'a'],
+    config: { z: 1, a: '<x>' },
+    nothing: null,
+    big: 2.5e-7,
+  },
   status: {
     conditions: [
       { type: 'Progressing', status: 'True', lastTransitionTime: '2024-06-01T11:56:00Z' },
@@ -100,7 +114,21 @@ test('CRD columns: Name first, descriptions defaulted, typed cells', () => {
   });
   assert.equal(t.columns[2].description, 'how much');
   assert.equal(t.columns[3].priority, 1);
-  assert.deepEqual(t.row(gadget, now), ['g1', 3, 0.75, true, 'red', 'False', '["b","a"]', '{"a":"\\u003cx\\u003e","z":1}', '30s', '5m', null, '<no value>', '2.5e-07']);
+  assert.deepEqual(t.row(gadget, now), [
+    'g1',
+    3,
+    0.75,
+    true,
+    'red',
+    'False',
+    '["b","a"]',
+    '{"a":"\\u003cx\\u003e","z":1}',
+    '30s',
+    '5m',
+    null,
+    '<no value>',
+    '2.5e-07',
+  ]);
 });
 
 test('CRD cells of the wrong type become null; dates handle empty and invalid values', () => {
@@ -110,7 +138,8 @@ test('CRD cells of the wrong type become null; dates handle empty and invalid va
     { name: 'B', type: 'boolean', jsonPath: '.a' },
     { name: 'D', type: 'date', jsonPath: '.a' },
   ]);
-  const row = (a: unknown): unknown[] => t.row({ apiVersion: 'v', kind: 'K', metadata: { name: 'n' }, a } as KubeObject, now).slice(1);
+  const row = (a: unknown): unknown[] =>
+    t.row({ apiVersion: 'v', kind: 'K', metadata: { name: 'n' }, a } as KubeObject, now).slice(1);
   assert.deepEqual(row('text'), [null, null, null, '<invalid>']);
   assert.deepEqual(row(7.9), [7, 7.9, null, null]);
   assert.deepEqual(row(false), [null, null, false, null]);
@@ -139,16 +168,32 @@ test('an unparsable column path yields null cells instead of failing the table',
 });
 
 test('default convertors', () => {
-  assert.deepEqual(defaultTableConvertor.columns.map((c) => [c.name, c.type]), [
-    ['Name', 'string'],
-    ['Created At', 'date'],
-  ]);
+  assert.deepEqual(
+    defaultTableConvertor.columns.map((c) => [c.name, c.type]),
+    [
+      ['Name', 'string'],
+      ['Created At', 'date'],
+    ],
+  );
   assert.deepEqual(defaultTableConvertor.row(gadget, now), ['g1', '2024-06-01T11:55:00Z']);
-  assert.deepEqual(defaultTableConvertor.row({ apiVersion: 'v', kind: 'K', metadata: { name: 'x', creationTimestamp: '2024-06-01T13:55:00.5+02:00' } }, now), [
+  assert.deepEqual(
+    defaultTableConvertor.row(
+      {
+        apiVersion: 'v',
+        kind: 'K',
+        metadata: { name: 'x', creationTimestamp: '2024-06-01T13:55:00.5+02:00' },
+      },
+      now,
+    ),
+    ['x', '2024-06-01T11:55:00Z'],
+  );
+  assert.deepEqual(defaultTableConvertor.row({ apiVersion: 'v', kind: 'K', metadata: { name: 'x' } }, now), [
     'x',
-    '2024-06-01T11:55:00Z',
+    '0001-01-01T00:00:00Z',
   ]);
-  assert.deepEqual(defaultTableConvertor.row({ apiVersion: 'v', kind: 'K', metadata: { name: 'x' } }, now), ['x', '0001-01-01T00:00:00Z']);
-  assert.deepEqual(nameAgeTableConvertor.columns.map((c) => c.name), ['Name', 'Age']);
+  assert.deepEqual(
+    nameAgeTableConvertor.columns.map((c) => c.name),
+    ['Name', 'Age'],
+  );
   assert.deepEqual(nameAgeTableConvertor.row(gadget, now), ['g1', '5m']);
 });

@@ -115,7 +115,8 @@ class PathParser {
     if (parts.length > 3 || parts.some((p) => p !== '' && !/^-?\d+$/.test(p))) {
       throw new JSONPathError(`invalid array index ${body}`);
     }
-    const num = (p: string | undefined): number | undefined => (p === undefined || p === '' ? undefined : Number(p));
+    const num = (p: string | undefined): number | undefined =>
+      p === undefined || p === '' ? undefined : Number(p);
     if (parts.length === 1) {
       if (parts[0] === '') throw new JSONPathError('invalid array index');
       return { kind: 'index', start: num(parts[0]), single: true };
@@ -178,12 +179,16 @@ export function parseJSONPath(path: string): Step[] {
   return new PathParser(path.trim()).parse();
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function descendants(v: unknown, out: unknown[]): void {
   out.push(v);
   if (Array.isArray(v)) v.forEach((x) => descendants(x, out));
-  else if (isObj(v)) Object.keys(v).sort().forEach((k) => descendants(v[k], out));
+  else if (isObj(v))
+    Object.keys(v)
+      .sort()
+      .forEach((k) => descendants(v[k], out));
 }
 
 function compare(a: unknown, op: string, b: unknown): boolean {
@@ -220,7 +225,10 @@ function evalSteps(steps: Step[], input: unknown[]): unknown[] {
       case 'wildcard':
         for (const v of cur) {
           if (Array.isArray(v)) next.push(...v);
-          else if (isObj(v)) Object.keys(v).sort().forEach((k) => next.push(v[k]));
+          else if (isObj(v))
+            Object.keys(v)
+              .sort()
+              .forEach((k) => next.push(v[k]));
         }
         break;
       case 'recursive':

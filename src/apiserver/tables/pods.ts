@@ -120,7 +120,8 @@ export function summarizePod(pod: KubeObject, now: Date): PodSummary {
   else if (deleting && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
 
   let restartsText = String(restarts);
-  if (restarts !== 0 && lastRestart) restartsText = `${restarts} (${since(lastRestart.toISOString(), now)} ago)`;
+  if (restarts !== 0 && lastRestart)
+    restartsText = `${restarts} (${since(lastRestart.toISOString(), now)} ago)`;
 
   return { ready: `${ready}/${total}`, status: reason, restarts: restartsText };
 }
@@ -151,7 +152,10 @@ export const podTable: TableConvertor = {
     wide('IP', 'IP address allocated to the pod. Routable at least within the cluster.'),
     wide('Node', 'The node the pod is scheduled onto.'),
     wide('Nominated Node', 'The node the scheduler nominated for this pod when it preempted other pods.'),
-    wide('Readiness Gates', 'Pod conditions that must be true, in addition to container readiness, for the pod to be ready.'),
+    wide(
+      'Readiness Gates',
+      'Pod conditions that must be true, in addition to container readiness, for the pod to be ready.',
+    ),
   ],
   row(pod, now) {
     const s = summarizePod(pod, now);
@@ -172,9 +176,17 @@ export const podTable: TableConvertor = {
   conditions(pod): TableRowCondition[] | undefined {
     const phase = pod.status?.phase;
     if (phase === 'Succeeded') {
-      return [{ type: 'Completed', status: 'True', reason: 'Succeeded', message: 'The pod has completed successfully.' }];
+      return [
+        {
+          type: 'Completed',
+          status: 'True',
+          reason: 'Succeeded',
+          message: 'The pod has completed successfully.',
+        },
+      ];
     }
-    if (phase === 'Failed') return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
+    if (phase === 'Failed')
+      return [{ type: 'Completed', status: 'True', reason: 'Failed', message: 'The pod failed.' }];
     return undefined;
   },
 };

@@ -39,7 +39,12 @@ function rowObject(obj: KubeObject, mode: IncludeObject): unknown {
   }
 }
 
-export function toTable(convertor: TableConvertor, objects: readonly KubeObject[], now: Date, opts: TableOptions): Table {
+export function toTable(
+  convertor: TableConvertor,
+  objects: readonly KubeObject[],
+  now: Date,
+  opts: TableOptions,
+): Table {
   const metadata: Table['metadata'] = {};
   if (opts.resourceVersion) metadata.resourceVersion = opts.resourceVersion;
   if (opts.continue) metadata.continue = opts.continue;

@@ -2,25 +2,53 @@
 
 import type { KubeObject } from '../types.js';
 import type { TableConvertor } from './types.js';
-import { CONTAINERS_DOC, IMAGES_DOC, ageCol, ageOf, col, containerCells, int, nameCol, nameOf, wide } from './columns.js';
+import {
+  CONTAINERS_DOC,
+  IMAGES_DOC,
+  ageCol,
+  ageOf,
+  col,
+  containerCells,
+  int,
+  nameCol,
+  nameOf,
+  wide,
+} from './columns.js';
 import { between, humanDuration, parseTime, since } from './duration.js';
-import { formatLabelSelector, formatLabels, labelSelectorFromObject, labelSelectorToString } from '../selectors/index.js';
+import {
+  formatLabelSelector,
+  formatLabels,
+  labelSelectorFromObject,
+  labelSelectorToString,
+} from '../selectors/index.js';
 
 const podTemplateContainers = (obj: KubeObject): unknown => obj.spec?.template?.spec?.containers;
 
 // Stored apps objects are defaulted; an absent replicas means the v1 default of 1.
-const desiredReplicas = (obj: KubeObject): number => (obj.spec?.replicas === undefined ? 1 : int(obj.spec.replicas));
+const desiredReplicas = (obj: KubeObject): number =>
+  obj.spec?.replicas === undefined ? 1 : int(obj.spec.replicas);
 
 export const deploymentTable: TableConvertor = {
   columns: [
     nameCol(),
     col('Ready', 'string', 'Number of the pod with ready state'),
-    col('Up-to-date', 'string', 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-    col('Available', 'string', 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+    col(
+      'Up-to-date',
+      'string',
+      'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+    ),
+    col(
+      'Available',
+      'string',
+      'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+    ),
     ageCol(),
     wide('Containers', CONTAINERS_DOC),
     wide('Images', IMAGES_DOC),
-    wide('Selector', 'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.'),
+    wide(
+      'Selector',
+      'Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.',
+    ),
   ],
   row(d, now) {
     const st = d.status ?? {};
@@ -76,11 +104,27 @@ export const daemonSetTable: TableConvertor = {
   columns: [
     nameCol(),
     col('Desired', 'integer', 'The total number of nodes that should be running the daemon pod.'),
-    col('Current', 'integer', 'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.'),
-    col('Ready', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'),
+    col(
+      'Current',
+      'integer',
+      'The number of nodes that are running at least 1 daemon pod and are supposed to run the daemon pod.',
+    ),
+    col(
+      'Ready',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.',
+    ),
     col('Up-to-date', 'integer', 'The total number of nodes that are running updated daemon pod'),
-    col('Available', 'integer', 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.'),
-    col('Node Selector', 'string', "NodeSelector is a selector which must be true for the pod to fit on a node."),
+    col(
+      'Available',
+      'integer',
+      'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.',
+    ),
+    col(
+      'Node Selector',
+      'string',
+      'NodeSelector is a selector which must be true for the pod to fit on a node.',
+    ),
     ageCol(),
     wide('Containers', CONTAINERS_DOC),
     wide('Images', IMAGES_DOC),
@@ -115,7 +159,13 @@ export const statefulSetTable: TableConvertor = {
   ],
   row(ss, now) {
     const [names, images] = containerCells(podTemplateContainers(ss));
-    return [nameOf(ss), `${int(ss.status?.readyReplicas)}/${desiredReplicas(ss)}`, ageOf(ss, now), names, images];
+    return [
+      nameOf(ss),
+      `${int(ss.status?.readyReplicas)}/${desiredReplicas(ss)}`,
+      ageOf(ss, now),
+      names,
+      images,
+    ];
   },
 };
 
@@ -185,7 +235,11 @@ export const cronJobTable: TableConvertor = {
     nameCol(),
     col('Schedule', 'string', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.'),
     col('Timezone', 'string', 'The time zone name for the given schedule.'),
-    col('Suspend', 'boolean', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.'),
+    col(
+      'Suspend',
+      'boolean',
+      'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.',
+    ),
     col('Active', 'integer', 'A list of pointers to currently running jobs.'),
     col('Last Schedule', 'string', 'Information when was the last time the job was successfully scheduled.'),
     ageCol(),
