@@ -39,8 +39,12 @@ export class Allocators implements StrategyContext {
     if (requested) {
       const n = ipToInt(requested);
       if (!/^\d+\.\d+\.\d+\.\d+$/.test(requested) || n <= this.base || n >= this.base + this.size - 1)
-        throw invalidIP(requested, `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.serviceCidr}`);
-      if (this.ips.has(n)) throw invalidIP(requested, `failed to allocate IP ${requested}: provided IP is already allocated`);
+        throw invalidIP(
+          requested,
+          `the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${this.serviceCidr}`,
+        );
+      if (this.ips.has(n))
+        throw invalidIP(requested, `failed to allocate IP ${requested}: provided IP is already allocated`);
       this.ips.add(n);
       return requested;
     }
@@ -54,7 +58,11 @@ export class Allocators implements StrategyContext {
         return intToIp(this.base + off);
       }
     }
-    throw new StatusError(500, 'InternalError', 'Internal error occurred: failed to allocate a serviceIP: range is full');
+    throw new StatusError(
+      500,
+      'InternalError',
+      'Internal error occurred: failed to allocate a serviceIP: range is full',
+    );
   }
 
   releaseClusterIP(ip: string): void {
@@ -65,7 +73,10 @@ export class Allocators implements StrategyContext {
     const [lo, hi] = this.portRange;
     if (requested !== undefined) {
       if (requested < lo || requested > hi)
-        throw invalidPort(requested, `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`);
+        throw invalidPort(
+          requested,
+          `provided port is not in the valid range. The range of valid ports is ${lo}-${hi}`,
+        );
       if (this.ports.has(requested)) throw invalidPort(requested, 'provided port is already allocated');
       this.ports.add(requested);
       return requested;
@@ -79,7 +90,11 @@ export class Allocators implements StrategyContext {
         return p;
       }
     }
-    throw new StatusError(500, 'InternalError', 'Internal error occurred: failed to allocate a nodePort: range is full');
+    throw new StatusError(
+      500,
+      'InternalError',
+      'Internal error occurred: failed to allocate a nodePort: range is full',
+    );
   }
 
   releaseNodePort(port: number): void {
@@ -88,13 +103,35 @@ export class Allocators implements StrategyContext {
 }
 
 const invalidIP = (ip: string, detail: string): StatusError =>
-  new StatusError(422, 'Invalid', `Service "" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: ${detail}`, {
-    kind: 'Service',
-    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: []string{"${ip}"}: ${detail}`, field: 'spec.clusterIPs' }],
-  });
+  new StatusError(
+    422,
+    'Invalid',
+    `Service "" is invalid: spec.clusterIPs: Invalid value: []string{"${ip}"}: ${detail}`,
+    {
+      kind: 'Service',
+      causes: [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: []string{"${ip}"}: ${detail}`,
+          field: 'spec.clusterIPs',
+        },
+      ],
+    },
+  );
 
 const invalidPort = (port: number, detail: string): StatusError =>
-  new StatusError(422, 'Invalid', `Service "" is invalid: spec.ports[0].nodePort: Invalid value: ${port}: ${detail}`, {
-    kind: 'Service',
-    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${port}: ${detail}`, field: 'spec.ports[0].nodePort' }],
-  });
+  new StatusError(
+    422,
+    'Invalid',
+    `Service "" is invalid: spec.ports[0].nodePort: Invalid value: ${port}: ${detail}`,
+    {
+      kind: 'Service',
+      causes: [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${port}: ${detail}`,
+          field: 'spec.ports[0].nodePort',
+        },
+      ],
+    },
+  );

@@ -8,7 +8,12 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 export async function bootstrap(ctx: ApiContext, apiServiceIP: string): Promise<void> {
   const { store } = ctx;
   const now = rfc3339(ctx.now());
-  const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}), uid: randomUUID(), creationTimestamp: now });
+  const meta = (name: string, namespace?: string) => ({
+    name,
+    ...(namespace ? { namespace } : {}),
+    uid: randomUUID(),
+    creationTimestamp: now,
+  });
   const writes: Promise<unknown>[] = [];
   for (const name of SYSTEM_NAMESPACES) {
     if (store.latest('namespaces', '', name)) continue;
@@ -26,7 +31,10 @@ export async function bootstrap(ctx: ApiContext, apiServiceIP: string): Promise<
     const svc: KubeObject = {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { ...meta('kubernetes', 'default'), labels: { component: 'apiserver', provider: 'kubernetes' } },
+      metadata: {
+        ...meta('kubernetes', 'default'),
+        labels: { component: 'apiserver', provider: 'kubernetes' },
+      },
       spec: {
         ports: [{ name: 'https', protocol: 'TCP', port: 443, targetPort: 6443 }],
         clusterIP: apiServiceIP,

@@ -59,17 +59,29 @@ function orderVersions(vs: string[]): string[] {
   });
 }
 
-function subresourcesOf(r: ResourceInfo, version: string): { name: string; verbs: string[]; kind: { group: string; version: string; kind: string } }[] {
+function subresourcesOf(
+  r: ResourceInfo,
+  version: string,
+): { name: string; verbs: string[]; kind: { group: string; version: string; kind: string } }[] {
   const own = { group: r.group, version, kind: r.kind };
   const out: { name: string; verbs: string[]; kind: { group: string; version: string; kind: string } }[] = [];
   if (r.status) out.push({ name: 'status', verbs: ['get', 'patch', 'update'], kind: own });
-  if (r.scale) out.push({ name: 'scale', verbs: ['get', 'patch', 'update'], kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' } });
+  if (r.scale)
+    out.push({
+      name: 'scale',
+      verbs: ['get', 'patch', 'update'],
+      kind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+    });
   for (const x of r.extraSubresources) out.push({ name: x.name, verbs: x.verbs, kind: x.kind ?? own });
   return out;
 }
 
 export function apiVersions(serverAddress: string): object {
-  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+  return {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }],
+  };
 }
 
 export function apiGroupList(registry: Registry): object {
@@ -113,7 +125,9 @@ export function apiResourceList(registry: Registry, group: string, version: stri
         name: `${r.plural}/${sub.name}`,
         singularName: '',
         namespaced: r.namespaced,
-        ...(sub.kind.group !== r.group || sub.kind.kind !== r.kind ? { group: sub.kind.group, version: sub.kind.version } : {}),
+        ...(sub.kind.group !== r.group || sub.kind.kind !== r.kind
+          ? { group: sub.kind.group, version: sub.kind.version }
+          : {}),
         kind: sub.kind.kind,
         verbs: sub.verbs,
       });
@@ -126,7 +140,9 @@ function storageVersionHash(r: ResourceInfo): string {
   // Stable per group/resource/storage version, as upstream's hash is.
   let h = 0;
   for (const c of `${r.group}/${r.storageVersion}/${r.kind}`) h = (h * 31 + c.charCodeAt(0)) | 0;
-  return Buffer.from(String(h >>> 0)).toString('base64').slice(0, 11);
+  return Buffer.from(String(h >>> 0))
+    .toString('base64')
+    .slice(0, 11);
 }
 
 export function aggregated(registry: Registry, core: boolean, format: 'v2' | 'v2beta1'): object {

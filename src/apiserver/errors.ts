@@ -126,7 +126,13 @@ const typeText: Record<FieldErrorType, string> = {
 /** Renders one field error the way apimachinery's field.Error does. */
 export function fieldErrorMessage(e: FieldError, withField = true): string {
   let text = typeText[e.type];
-  const showsValue = ['FieldValueInvalid', 'FieldValueNotSupported', 'FieldValueDuplicate', 'FieldValueTypeInvalid', 'FieldValueTooMany'].includes(e.type);
+  const showsValue = [
+    'FieldValueInvalid',
+    'FieldValueNotSupported',
+    'FieldValueDuplicate',
+    'FieldValueTypeInvalid',
+    'FieldValueTooMany',
+  ].includes(e.type);
   if (showsValue && e.valueText !== undefined) text += `: ${e.valueText}`;
   else if (showsValue && e.value !== undefined) text += `: ${formatValue(e.value)}`;
   if (e.detail) text += `: ${e.detail}`;
@@ -155,5 +161,7 @@ export function invalid(kind: string, group: string, name: string, errors: Field
 
 function detailsFor(resource: string, name: string): StatusDetails {
   const dot = resource.indexOf('.');
-  return dot < 0 ? { name, kind: resource } : { name, group: resource.slice(dot + 1), kind: resource.slice(0, dot) };
+  return dot < 0
+    ? { name, kind: resource }
+    : { name, group: resource.slice(dot + 1), kind: resource.slice(0, dot) };
 }

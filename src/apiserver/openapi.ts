@@ -21,7 +21,8 @@ export class OpenApi {
   root(): object {
     this.refresh();
     const paths: Record<string, { serverRelativeURL: string }> = {};
-    for (const [gv, d] of this.cache.docs) paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${d.hash}` };
+    for (const [gv, d] of this.cache.docs)
+      paths[gv] = { serverRelativeURL: `/openapi/v3/${gv}?hash=${d.hash}` };
     return { paths };
   }
 
@@ -45,7 +46,10 @@ export class OpenApi {
     const docs = new Map<string, { json: string; hash: string }>();
     for (const [key, e] of byGv) {
       const json = JSON.stringify(this.build(e.group, e.version, e.resources));
-      docs.set(key, { json, hash: createHash('sha512').update(json).digest('hex').slice(0, 32).toUpperCase() });
+      docs.set(key, {
+        json,
+        hash: createHash('sha512').update(json).digest('hex').slice(0, 32).toUpperCase(),
+      });
     }
     this.cache = { generation: this.registry.generation, docs };
   }
@@ -69,7 +73,9 @@ export class OpenApi {
           responses: { '200': { description: 'OK' } },
         },
       };
-      const item = r.namespaced ? `${prefix}/namespaces/{namespace}/${r.plural}/{name}` : `${prefix}/${r.plural}/{name}`;
+      const item = r.namespaced
+        ? `${prefix}/namespaces/{namespace}/${r.plural}/{name}`
+        : `${prefix}/${r.plural}/{name}`;
       paths[item] = patch;
       if (r.status) paths[`${item}/status`] = patch;
       const sch = r.schema(version);
@@ -91,7 +97,8 @@ export class OpenApi {
   }
 }
 
-export const groupVersionPath = (group: string, version: string): string => (group ? `apis/${groupVersion(group, version)}` : `api/${version}`);
+export const groupVersionPath = (group: string, version: string): string =>
+  group ? `apis/${groupVersion(group, version)}` : `api/${version}`;
 
 /** "sailoperator.io", "v1", "Istio" -> "io.sailoperator.v1.Istio", the naming upstream uses for CRD schemas. */
 function crdSchemaName(group: string, version: string, kind: string): string {
@@ -100,7 +107,10 @@ function crdSchemaName(group: string, version: string, kind: string): string {
 
 function withMetaRef(schema: Schema): Schema {
   const props = { ...(schema.properties ?? {}) };
-  props.metadata = { allOf: [{ $ref: META_REF }], description: props.metadata?.description ?? "Standard object's metadata." };
+  props.metadata = {
+    allOf: [{ $ref: META_REF }],
+    description: props.metadata?.description ?? "Standard object's metadata.",
+  };
   return { ...schema, properties: props };
 }
 
@@ -123,7 +133,14 @@ function collect(root: Schema, resolve: SchemaResolver, out: Record<string, Sche
       }
       continue;
     }
-    for (const child of [...Object.values(s.properties ?? {}), s.items, typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined, ...(s.allOf ?? []), ...(s.anyOf ?? []), ...(s.oneOf ?? [])])
+    for (const child of [
+      ...Object.values(s.properties ?? {}),
+      s.items,
+      typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined,
+      ...(s.allOf ?? []),
+      ...(s.anyOf ?? []),
+      ...(s.oneOf ?? []),
+    ])
       if (child) stack.push(child);
   }
 }

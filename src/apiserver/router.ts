@@ -1,7 +1,16 @@
 // Dispatches an authenticated request to discovery, OpenAPI, or a resource handler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UserInfo } from './auth/index.js';
-import { aggregated, aggregatedFormat, AGGREGATED_V2, AGGREGATED_V2BETA1, apiGroupDocument, apiGroupList, apiResourceList, apiVersions } from './discovery.js';
+import {
+  aggregated,
+  aggregatedFormat,
+  AGGREGATED_V2,
+  AGGREGATED_V2BETA1,
+  apiGroupDocument,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+} from './discovery.js';
 import { StatusError, methodNotAllowed } from './errors.js';
 import type { ApiContext, Scope } from './handlers/context.js';
 import { deleteCollection, deleteObject } from './handlers/delete.js';
@@ -27,7 +36,8 @@ export const KUBE_VERSION = {
   platform: 'linux/amd64',
 };
 
-const notFoundPath = (): StatusError => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+const notFoundPath = (): StatusError =>
+  new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
 
 export interface RouterDeps {
   ctx: ApiContext;
@@ -36,7 +46,13 @@ export interface RouterDeps {
   extraNonResource?: (path: string, req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
-export async function route(deps: RouterDeps, req: IncomingMessage, res: ServerResponse, url: URL, user: UserInfo): Promise<void> {
+export async function route(
+  deps: RouterDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  user: UserInfo,
+): Promise<void> {
   const info = parseRequest(req.method ?? 'GET', url.pathname, url.searchParams);
   if (!info.isResource) return nonResource(deps, info, req, res, url);
   const { ctx } = deps;
@@ -57,10 +73,16 @@ export async function route(deps: RouterDeps, req: IncomingMessage, res: ServerR
   };
   if (info.subresource) return subresource(ctx, s);
   if (virtualKinds.has(r.kind)) {
-    if (info.verb !== 'create') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    if (info.verb !== 'create')
+      throw methodNotAllowed('the server does not allow this method on the requested resource');
     return createReview(ctx, s);
   }
-  if (r.namespaced && info.namespace === undefined && ['create', 'get', 'update', 'patch', 'delete'].includes(info.verb) && info.verb !== 'create') {
+  if (
+    r.namespaced &&
+    info.namespace === undefined &&
+    ['create', 'get', 'update', 'patch', 'delete'].includes(info.verb) &&
+    info.verb !== 'create'
+  ) {
     throw notFoundPath();
   }
   switch (info.verb) {
@@ -71,7 +93,8 @@ export async function route(deps: RouterDeps, req: IncomingMessage, res: ServerR
     case 'watch':
       return watchObjects(ctx, s);
     case 'create':
-      if (info.name) throw methodNotAllowed('the server does not allow this method on the requested resource');
+      if (info.name)
+        throw methodNotAllowed('the server does not allow this method on the requested resource');
       if (r.namespaced && !info.namespace) throw notFoundPath();
       return createObject(ctx, s);
     case 'update':
@@ -101,12 +124,22 @@ async function subresource(ctx: ApiContext, s: Scope): Promise<void> {
   if (sub === 'finalize' && r.kind === 'Namespace' && s.verb === 'update') return finalizeNamespace(ctx, s);
   if (sub === 'binding' && r.kind === 'Pod' && s.verb === 'create') return bindPod(ctx, s);
   if (r.extraSubresources.some((x) => x.name === sub)) {
-    throw new StatusError(503, 'ServiceUnavailable', `${r.plural}/${sub} is not available: this cluster has no node agents to serve it`);
+    throw new StatusError(
+      503,
+      'ServiceUnavailable',
+      `${r.plural}/${sub} is not available: this cluster has no node agents to serve it`,
+    );
   }
   throw notFoundPath();
 }
 
-function nonResource(deps: RouterDeps, info: RequestInfo, req: IncomingMessage, res: ServerResponse, url: URL): void {
+function nonResource(
+  deps: RouterDeps,
+  info: RequestInfo,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
   const { registry } = deps.ctx;
   const p = url.pathname.replace(/\/+$/, '') || '/';
   const accept = req.headers.accept;

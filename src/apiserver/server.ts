@@ -4,7 +4,13 @@ import { mkdirSync } from 'node:fs';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { authenticateRequest, createServiceAccountTokenService, loadOrCreateClusterPki, type ClusterPki, type UserInfo } from './auth/index.js';
+import {
+  authenticateRequest,
+  createServiceAccountTokenService,
+  loadOrCreateClusterPki,
+  type ClusterPki,
+  type UserInfo,
+} from './auth/index.js';
 import { Allocators } from './allocators.js';
 import { StatusError, unauthorized } from './errors.js';
 import type { ApiContext } from './handlers/context.js';
@@ -42,13 +48,26 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-const PUBLIC_PATHS = new Set(['/version', '/healthz', '/livez', '/readyz', '/.well-known/openid-configuration', '/openid/v1/jwks']);
+const PUBLIC_PATHS = new Set([
+  '/version',
+  '/healthz',
+  '/livez',
+  '/readyz',
+  '/.well-known/openid-configuration',
+  '/openid/v1/jwks',
+]);
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const host = opts.host ?? '127.0.0.1';
-  const pki = await loadOrCreateClusterPki(join(opts.dataDir, 'pki'), { hosts: ['localhost', ...(opts.certHosts ?? [])], ips: [host, ...(opts.certIps ?? [])] });
-  const store = new Store(join(opts.dataDir, 'store.db'), { windowSize: opts.storeWindow, retainRevisions: opts.retainRevisions });
+  const pki = await loadOrCreateClusterPki(join(opts.dataDir, 'pki'), {
+    hosts: ['localhost', ...(opts.certHosts ?? [])],
+    ips: [host, ...(opts.certIps ?? [])],
+  });
+  const store = new Store(join(opts.dataDir, 'store.db'), {
+    windowSize: opts.storeWindow,
+    retainRevisions: opts.retainRevisions,
+  });
   const registry = new Registry();
   const allocators = new Allocators(opts.serviceCidr ?? '10.96.0.0/16', store);
   const signer = await createServiceAccountTokenService({ privateKeyPem: pki.serviceAccountPrivateKeyPem });
@@ -85,7 +104,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
 
   let address = '';
-  async function handle(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  async function handle(
+    req: import('node:http').IncomingMessage,
+    res: import('node:http').ServerResponse,
+  ): Promise<void> {
     try {
       const url = new URL(req.url ?? '/', 'https://apiserver');
       let user: UserInfo | undefined = await authenticateRequest(req, authDeps);

@@ -9,7 +9,12 @@ export type SaTokenSigner = Awaited<ReturnType<typeof createServiceAccountTokenS
 export function lookupsFor(store: Store) {
   const find = (res: string, ns: string, name: string) => {
     const e = store.latest(res, ns, name);
-    return e ? { uid: e.obj.metadata.uid as string, deletionTimestamp: e.obj.metadata.deletionTimestamp as string | undefined } : undefined;
+    return e
+      ? {
+          uid: e.obj.metadata.uid as string,
+          deletionTimestamp: e.obj.metadata.deletionTimestamp as string | undefined,
+        }
+      : undefined;
   };
   return {
     serviceAccount: (ns: string, name: string) => find('serviceaccounts', ns, name),
@@ -19,7 +24,11 @@ export function lookupsFor(store: Store) {
       const e = store.latest('secrets', ns, name);
       if (!e) return undefined;
       const token = e.obj.data?.token ? Buffer.from(e.obj.data.token, 'base64').toString('utf8') : undefined;
-      return { uid: e.obj.metadata.uid as string, deletionTimestamp: e.obj.metadata.deletionTimestamp as string | undefined, token };
+      return {
+        uid: e.obj.metadata.uid as string,
+        deletionTimestamp: e.obj.metadata.deletionTimestamp as string | undefined,
+        token,
+      };
     },
   };
 }
@@ -39,7 +48,10 @@ export function createTokenService(signer: SaTokenSigner, store: Store): TokenSe
         secret: boundObject?.kind === 'Secret' ? bound : undefined,
         node: boundObject?.kind === 'Node' ? bound : undefined,
       });
-      return { token: issued.token, expirationTimestamp: issued.expirationTimestamp.toISOString().replace(/\.\d{3}Z$/, 'Z') };
+      return {
+        token: issued.token,
+        expirationTimestamp: issued.expirationTimestamp.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      };
     },
     async reviewToken(token: string, audiences?: string[]) {
       const wanted = audiences && audiences.length > 0 ? audiences : undefined;

@@ -29,7 +29,11 @@ export function writeFileAtomic(path: string, content: string, mode = 0o600): vo
 export async function runDaemon(paths: ClusterPaths): Promise<void> {
   const config = readConfig(paths);
   if (!config) throw new Error(`cluster ${paths.name} has no configuration at ${paths.config}`);
-  const api = await startApiServer({ dataDir: paths.data, port: config.port, serviceCidr: config.serviceCidr });
+  const api = await startApiServer({
+    dataDir: paths.data,
+    port: config.port,
+    serviceCidr: config.serviceCidr,
+  });
   const kubeconfig = renderKubeconfig({
     clusterName: `mizzen-${paths.name}`,
     server: api.url,

@@ -1,3 +1,11 @@
-export { up, down, status, runningPid, type UpResult, type DownResult, type ClusterStatus } from './lifecycle.js';
+export {
+  up,
+  down,
+  status,
+  runningPid,
+  type UpResult,
+  type DownResult,
+  type ClusterStatus,
+} from './lifecycle.js';
 export { runDaemon, readConfig } from './daemon.js';
 export { clusterPaths, mizzenHome, DEFAULT_CLUSTER, type ClusterPaths } from './paths.js';

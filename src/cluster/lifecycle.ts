@@ -25,12 +25,18 @@ export interface UpOptions {
 }
 
 export async function up(opts: UpOptions): Promise<UpResult> {
-  if (process.platform !== 'linux') throw new Error(`mizzen runs its embedded cluster on Linux only (this is ${process.platform})`);
+  if (process.platform !== 'linux')
+    throw new Error(`mizzen runs its embedded cluster on Linux only (this is ${process.platform})`);
   const paths = clusterPaths(opts.name);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   let config = readConfig(paths);
   if (!config) {
-    config = { name: opts.name, port: opts.port ?? (await pickPort(opts.name)), serviceCidr: '10.96.0.0/16', createdAt: new Date().toISOString() };
+    config = {
+      name: opts.name,
+      port: opts.port ?? (await pickPort(opts.name)),
+      serviceCidr: '10.96.0.0/16',
+      createdAt: new Date().toISOString(),
+    };
     writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n', 0o644);
   }
   const url = `https://127.0.0.1:${config.port}`;
@@ -102,7 +108,10 @@ function alive(pid: number): boolean {
 async function waitReady(paths: ClusterPaths, config: ClusterConfig, pid: number): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (!alive(pid)) throw new Error(`the cluster daemon exited while starting; its log (${paths.log}) ends with:\n${tail(paths.log, 20)}`);
+    if (!alive(pid))
+      throw new Error(
+        `the cluster daemon exited while starting; its log (${paths.log}) ends with:\n${tail(paths.log, 20)}`,
+      );
     if (existsSync(paths.pid) && (await ready(paths, config))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -117,10 +126,13 @@ function ready(paths: ClusterPaths, config: ClusterConfig): Promise<boolean> {
     return Promise.resolve(false);
   }
   return new Promise((resolve) => {
-    const req = https.get({ host: '127.0.0.1', port: config.port, path: '/readyz', ca, timeout: 2000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
+    const req = https.get(
+      { host: '127.0.0.1', port: config.port, path: '/readyz', ca, timeout: 2000 },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
     req.on('error', () => resolve(false));
     req.on('timeout', () => req.destroy());
   });
@@ -173,6 +185,12 @@ export function status(): ClusterStatus[] {
       const paths = clusterPaths(name);
       const config = readConfig(paths);
       const pid = runningPid(paths);
-      return { name, running: pid !== undefined, pid, url: config ? `https://127.0.0.1:${config.port}` : undefined, kubeconfig: paths.kubeconfig };
+      return {
+        name,
+        running: pid !== undefined,
+        pid,
+        url: config ? `https://127.0.0.1:${config.port}` : undefined,
+        kubeconfig: paths.kubeconfig,
+      };
     });
 }

@@ -20,7 +20,9 @@ export interface ClusterPaths {
 
 export function clusterPaths(name: string): ClusterPaths {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40)
-    throw new Error(`invalid cluster name "${name}": use lower-case letters, digits and '-' (at most 40 characters)`);
+    throw new Error(
+      `invalid cluster name "${name}": use lower-case letters, digits and '-' (at most 40 characters)`,
+    );
   const dir = join(mizzenHome(), 'clusters', name);
   return {
     name,

@@ -44,8 +44,16 @@ export class GarbageCollector {
   }
 
   private watchAll(all: ApiResource[]): void {
-    const wanted = new Map(all.filter((r) => ['list', 'watch', 'delete', 'patch'].every((v) => r.verbs.includes(v))).map((r) => [key(r), r]));
-    for (const [k, inf] of this.informers) if (!wanted.has(k)) (inf.stop(), this.informers.delete(k));
+    const wanted = new Map(
+      all
+        .filter((r) => ['list', 'watch', 'delete', 'patch'].every((v) => r.verbs.includes(v)))
+        .map((r) => [key(r), r]),
+    );
+    for (const [k, inf] of this.informers) {
+      if (wanted.has(k)) continue;
+      inf.stop();
+      this.informers.delete(k);
+    }
     for (const [k, r] of wanted) {
       if (this.informers.has(k)) continue;
       this.informers.set(
@@ -57,7 +65,8 @@ export class GarbageCollector {
           },
           onEvent: (type, o) => (type === 'DELETED' ? this.remove(o.metadata.uid) : this.upsert(r, o)),
           onError: (err) => {
-            if (!(err instanceof KubeError && err.code === 404)) console.error(`garbage collector: watching ${k}:`, (err as Error).message);
+            if (!(err instanceof KubeError && err.code === 404))
+              console.error(`garbage collector: watching ${k}:`, (err as Error).message);
           },
         }),
       );
@@ -74,7 +83,13 @@ export class GarbageCollector {
       ns: m.namespace,
       name: m.name,
       rv: m.resourceVersion,
-      owners: (m.ownerReferences ?? []).map((r: any) => ({ uid: r.uid, apiVersion: r.apiVersion, kind: r.kind, name: r.name, blockOwnerDeletion: r.blockOwnerDeletion })),
+      owners: (m.ownerReferences ?? []).map((r: any) => ({
+        uid: r.uid,
+        apiVersion: r.apiVersion,
+        kind: r.kind,
+        name: r.name,
+        blockOwnerDeletion: r.blockOwnerDeletion,
+      })),
       finalizers: m.finalizers ?? [],
       deleting: !!m.deletionTimestamp,
     };
@@ -144,7 +159,8 @@ export class GarbageCollector {
     if (n.deleting && n.finalizers.includes('foregroundDeletion')) {
       const deps = this.dependentNodes(uid);
       for (const d of deps) if (!d.deleting) await this.deleteNode(d, 'Foreground');
-      if (!deps.some((d) => d.owners.some((o) => o.uid === uid && o.blockOwnerDeletion))) await this.removeFinalizer(n, 'foregroundDeletion');
+      if (!deps.some((d) => d.owners.some((o) => o.uid === uid && o.blockOwnerDeletion)))
+        await this.removeFinalizer(n, 'foregroundDeletion');
       return;
     }
     if (n.owners.length === 0 || n.deleting) return;
@@ -170,7 +186,12 @@ export class GarbageCollector {
   }
 
   private async deleteNode(n: Node, policy: 'Background' | 'Foreground'): Promise<void> {
-    await this.client.request('DELETE', resourcePath(n.res, n.ns, n.name), { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: policy, preconditions: { uid: n.uid } });
+    await this.client.request('DELETE', resourcePath(n.res, n.ns, n.name), {
+      kind: 'DeleteOptions',
+      apiVersion: 'v1',
+      propagationPolicy: policy,
+      preconditions: { uid: n.uid },
+    });
   }
 
   private async dropOwner(n: Node, ownerUid: string): Promise<void> {
@@ -182,7 +203,9 @@ export class GarbageCollector {
       resourcePath(n.res, n.ns, n.name),
       [
         { op: 'test', path: '/metadata/resourceVersion', value: live.metadata.resourceVersion },
-        refs.length > 0 ? { op: 'replace', path: '/metadata/ownerReferences', value: refs } : { op: 'remove', path: '/metadata/ownerReferences' },
+        refs.length > 0
+          ? { op: 'replace', path: '/metadata/ownerReferences', value: refs }
+          : { op: 'remove', path: '/metadata/ownerReferences' },
       ],
       'application/json-patch+json',
     );

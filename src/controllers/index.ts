@@ -13,7 +13,9 @@ export interface RunningControllers {
 export async function startControllers(opts: { kubeconfigPath: string }): Promise<RunningControllers> {
   const client = KubeClient.fromFile(opts.kubeconfigPath);
   const kubeconfig = parse(readFileSync(opts.kubeconfigPath, 'utf8'));
-  const caPem = Buffer.from(kubeconfig.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8');
+  const caPem = Buffer.from(kubeconfig.clusters[0].cluster['certificate-authority-data'], 'base64').toString(
+    'utf8',
+  );
   const catalog = new ResourceCatalog(client);
   await catalog.refresh();
   const crdWatch = client.informer('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', {

@@ -21,9 +21,20 @@ export class NamespaceController {
   start(): void {
     const onNs = (ns: any) => this.schedule(ns.metadata.name, 0);
     this.informers.push(
-      this.client.informer('/api/v1/namespaces', { onSync: (items) => items.forEach(onNs), onEvent: (t, ns) => t !== 'DELETED' && onNs(ns) }),
-      this.client.informer('/api/v1/serviceaccounts', { onEvent: (t, o) => t === 'DELETED' && this.schedule(o.metadata.namespace, 0) }, { fieldSelector: 'metadata.name=default' }),
-      this.client.informer('/api/v1/configmaps', { onEvent: (t, o) => t !== 'ADDED' && this.schedule(o.metadata.namespace, 0) }, { fieldSelector: 'metadata.name=kube-root-ca.crt' }),
+      this.client.informer('/api/v1/namespaces', {
+        onSync: (items) => items.forEach(onNs),
+        onEvent: (t, ns) => t !== 'DELETED' && onNs(ns),
+      }),
+      this.client.informer(
+        '/api/v1/serviceaccounts',
+        { onEvent: (t, o) => t === 'DELETED' && this.schedule(o.metadata.namespace, 0) },
+        { fieldSelector: 'metadata.name=default' },
+      ),
+      this.client.informer(
+        '/api/v1/configmaps',
+        { onEvent: (t, o) => t !== 'ADDED' && this.schedule(o.metadata.namespace, 0) },
+        { fieldSelector: 'metadata.name=kube-root-ca.crt' },
+      ),
     );
   }
 
@@ -56,7 +67,8 @@ export class NamespaceController {
         await this.ensureDefaults(name);
       }
     } catch (err) {
-      if (!(err instanceof KubeError && err.code === 404)) console.error(`namespace controller: ${name}:`, (err as Error).message);
+      if (!(err instanceof KubeError && err.code === 404))
+        console.error(`namespace controller: ${name}:`, (err as Error).message);
       this.schedule(name, RETRY_MS * 2);
     } finally {
       this.busy.delete(name);
@@ -66,7 +78,9 @@ export class NamespaceController {
   /** Deletes the namespace's content; true once it is empty and the finalizer is gone. */
   private async finalize(ns: any): Promise<boolean> {
     const name = ns.metadata.name;
-    const resources = this.catalog.all.filter((r) => r.namespaced && r.verbs.includes('deletecollection') && r.verbs.includes('list'));
+    const resources = this.catalog.all.filter(
+      (r) => r.namespaced && r.verbs.includes('deletecollection') && r.verbs.includes('list'),
+    );
     let remaining = 0;
     await Promise.all(
       resources.map(async (r) => {
@@ -84,7 +98,10 @@ export class NamespaceController {
     if (remaining > 0) return false;
     const finalizers = (ns.spec?.finalizers ?? []).filter((f: string) => f !== 'kubernetes');
     if ((ns.spec?.finalizers ?? []).length !== finalizers.length) {
-      await this.client.request('PUT', `/api/v1/namespaces/${name}/finalize`, { ...ns, spec: { ...ns.spec, finalizers } });
+      await this.client.request('PUT', `/api/v1/namespaces/${name}/finalize`, {
+        ...ns,
+        spec: { ...ns.spec, finalizers },
+      });
     }
     return true;
   }
@@ -98,17 +115,32 @@ export class NamespaceController {
       }
     };
     if (!(await this.client.find(`/api/v1/namespaces/${ns}/serviceaccounts/default`)))
-      await create(`/api/v1/namespaces/${ns}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default' } });
+      await create(`/api/v1/namespaces/${ns}/serviceaccounts`, {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'default' },
+      });
     const cm = await this.client.find(`/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`);
     if (!cm) {
       await create(`/api/v1/namespaces/${ns}/configmaps`, {
         apiVersion: 'v1',
         kind: 'ConfigMap',
-        metadata: { name: 'kube-root-ca.crt', annotations: { 'kubernetes.io/description': 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.' } },
+        metadata: {
+          name: 'kube-root-ca.crt',
+          annotations: {
+            'kubernetes.io/description':
+              'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.',
+          },
+        },
         data: { 'ca.crt': this.caPem },
       });
     } else if (cm.data?.['ca.crt'] !== this.caPem) {
-      await this.client.request('PATCH', `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`, { data: { 'ca.crt': this.caPem } }, 'application/merge-patch+json');
+      await this.client.request(
+        'PATCH',
+        `/api/v1/namespaces/${ns}/configmaps/kube-root-ca.crt`,
+        { data: { 'ca.crt': this.caPem } },
+        'application/merge-patch+json',
+      );
     }
   }
 }

@@ -19,7 +19,10 @@ export class ResourceCatalog {
   }
 
   byKind(apiVersion: string, kind: string): ApiResource | undefined {
-    return this.resources.find((r) => r.groupVersion === apiVersion && r.kind === kind) ?? this.resources.find((r) => r.kind === kind && apiVersion.split('/')[0] === r.group);
+    return (
+      this.resources.find((r) => r.groupVersion === apiVersion && r.kind === kind) ??
+      this.resources.find((r) => r.kind === kind && apiVersion.split('/')[0] === r.group)
+    );
   }
 
   /** Re-reads discovery; concurrent calls coalesce. */

@@ -22,7 +22,11 @@ export function program(): Command {
       const started = Date.now();
       const r = await up({ name: o.name, cliPath, port: o.port });
       const took = ((Date.now() - started) / 1000).toFixed(1);
-      console.log(r.alreadyRunning ? `cluster ${o.name} is already running at ${r.url}` : `cluster ${o.name} is ready at ${r.url} (${took}s)`);
+      console.log(
+        r.alreadyRunning
+          ? `cluster ${o.name} is already running at ${r.url}`
+          : `cluster ${o.name} is ready at ${r.url} (${took}s)`,
+      );
       console.log(`export KUBECONFIG=${r.paths.kubeconfig}`);
     });
 
@@ -43,9 +47,18 @@ export function program(): Command {
         console.log('no clusters; start one with `mizzen up`');
         return;
       }
-      const rows = [['NAME', 'STATUS', 'API SERVER', 'KUBECONFIG'], ...all.map((c) => [c.name, c.running ? 'Running' : 'Stopped', c.url ?? '-', c.kubeconfig])];
+      const rows = [
+        ['NAME', 'STATUS', 'API SERVER', 'KUBECONFIG'],
+        ...all.map((c) => [c.name, c.running ? 'Running' : 'Stopped', c.url ?? '-', c.kubeconfig]),
+      ];
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-      for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] + 3)).join('').trimEnd());
+      for (const r of rows)
+        console.log(
+          r
+            .map((c, i) => c.padEnd(widths[i] + 3))
+            .join('')
+            .trimEnd(),
+        );
     });
 
   p.command('kubeconfig')
@@ -53,7 +66,8 @@ export function program(): Command {
     .addOption(name())
     .action((o: { name: string }) => {
       const paths = clusterPaths(o.name);
-      if (!existsSync(paths.kubeconfig)) throw new Error(`cluster ${o.name} has no kubeconfig yet; run \`mizzen up --name ${o.name}\``);
+      if (!existsSync(paths.kubeconfig))
+        throw new Error(`cluster ${o.name} has no kubeconfig yet; run \`mizzen up --name ${o.name}\``);
       console.log(paths.kubeconfig);
     });
 

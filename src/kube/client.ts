@@ -38,7 +38,10 @@ export class KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig has no current cluster');
     this.server = new URL(cluster.server);
-    this.agent = this.server.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 32 }) : new http.Agent({ keepAlive: true });
+    this.agent =
+      this.server.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 32 })
+        : new http.Agent({ keepAlive: true });
     this.optsReady = (async () => {
       const o: https.RequestOptions = {};
       await kc.applyToHTTPSOptions(o);
@@ -52,7 +55,12 @@ export class KubeClient {
     return new KubeClient(kc);
   }
 
-  async request<T = any>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<T> {
     const base = await this.optsReady;
     const data = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     const mod = this.server.protocol === 'https:' ? https : http;
@@ -68,7 +76,9 @@ export class KubeClient {
           headers: {
             ...(base.headers ?? {}),
             Accept: 'application/json',
-            ...(data !== undefined ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) } : {}),
+            ...(data !== undefined
+              ? { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }
+              : {}),
           },
         },
         (res) => {
@@ -84,7 +94,15 @@ export class KubeClient {
             }
             const code = res.statusCode ?? 0;
             if (code >= 200 && code < 300) resolve(parsed as T);
-            else reject(new KubeError(code, parsed?.reason ?? '', parsed?.message ?? `${method} ${path}: HTTP ${code}`, parsed));
+            else
+              reject(
+                new KubeError(
+                  code,
+                  parsed?.reason ?? '',
+                  parsed?.message ?? `${method} ${path}: HTTP ${code}`,
+                  parsed,
+                ),
+              );
           });
           res.on('error', reject);
         },
@@ -114,7 +132,8 @@ export class KubeClient {
     const out: ApiResource[] = [];
     const gvs: string[] = ['v1'];
     const groups = await this.get<any>('/apis');
-    for (const g of groups.groups ?? []) gvs.push(g.preferredVersion?.groupVersion ?? g.versions[0].groupVersion);
+    for (const g of groups.groups ?? [])
+      gvs.push(g.preferredVersion?.groupVersion ?? g.versions[0].groupVersion);
     const lists = await Promise.all(gvs.map((gv) => this.find<any>(gv === 'v1' ? '/api/v1' : `/apis/${gv}`)));
     lists.forEach((list, i) => {
       if (!list) return;
@@ -122,7 +141,15 @@ export class KubeClient {
       const [group, version] = gv.includes('/') ? gv.split('/') : ['', gv];
       for (const r of list.resources ?? []) {
         if (r.name.includes('/')) continue;
-        out.push({ group, version, groupVersion: gv, plural: r.name, kind: r.kind, namespaced: r.namespaced, verbs: r.verbs ?? [] });
+        out.push({
+          group,
+          version,
+          groupVersion: gv,
+          plural: r.name,
+          kind: r.kind,
+          namespaced: r.namespaced,
+          verbs: r.verbs ?? [],
+        });
       }
     });
     return out;
@@ -134,7 +161,11 @@ export class KubeClient {
   }
 }
 
-export const resourcePath = (r: Pick<ApiResource, 'group' | 'version' | 'plural' | 'namespaced'>, namespace?: string, name?: string): string => {
+export const resourcePath = (
+  r: Pick<ApiResource, 'group' | 'version' | 'plural' | 'namespaced'>,
+  namespace?: string,
+  name?: string,
+): string => {
   const base = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   const ns = r.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${base}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;

@@ -1,1 +1,8 @@
-export { KubeClient, KubeError, Informer, resourcePath, type ApiResource, type InformerHandlers } from './client.js';
+export {
+  KubeClient,
+  KubeError,
+  Informer,
+  resourcePath,
+  type ApiResource,
+  type InformerHandlers,
+} from './client.js';

@@ -23,7 +23,10 @@ export interface TestCluster {
   kubeconfig: string;
   env: NodeJS.ProcessEnv;
   /** Runs the real kubectl against this cluster. */
-  kubectl(args: string[], opts?: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv }): CommandResult;
+  kubectl(
+    args: string[],
+    opts?: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv },
+  ): CommandResult;
   /** Like kubectl() but throws with the output when the exit code is not 0. */
   kubectlOk(args: string[], opts?: { input?: string; timeoutMs?: number }): string;
   /** Starts kubectl in the background (for -w and wait). */
@@ -33,7 +36,11 @@ export interface TestCluster {
   down(): void;
 }
 
-const result = (r: SpawnSyncReturns<string>): CommandResult => ({ code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' });
+const result = (r: SpawnSyncReturns<string>): CommandResult => ({
+  code: r.status ?? -1,
+  stdout: r.stdout ?? '',
+  stderr: r.stderr ?? '',
+});
 
 /** Starts a cluster with a unique name in a fresh MIZZEN_HOME. Call down() in an after hook. */
 export function startCluster(prefix = 'e2e'): TestCluster {
@@ -41,7 +48,8 @@ export function startCluster(prefix = 'e2e'): TestCluster {
   const name = `${prefix}-${process.pid}-${Math.floor(Math.random() * 1e6)}`.slice(0, 40);
   const cacheDir = join(home, 'kube-cache');
   const env: NodeJS.ProcessEnv = { ...process.env, MIZZEN_HOME: home, HOME: home, KUBECACHEDIR: cacheDir };
-  const mizzen = (args: string[]) => result(spawnSync(process.execPath, [mizzenBin, ...args], { env, encoding: 'utf8', timeout: 120_000 }));
+  const mizzen = (args: string[]) =>
+    result(spawnSync(process.execPath, [mizzenBin, ...args], { env, encoding: 'utf8', timeout: 120_000 }));
   const up = mizzen(['up', '--name', name]);
   if (up.code !== 0) {
     mizzen(['down', '--name', name]);
@@ -52,7 +60,14 @@ export function startCluster(prefix = 'e2e'): TestCluster {
   env.KUBECONFIG = kubeconfig;
   let stopped = false;
   const kubectl: TestCluster['kubectl'] = (args, opts = {}) =>
-    result(spawnSync('kubectl', args, { env: { ...env, ...(opts.env ?? {}) }, encoding: 'utf8', input: opts.input, timeout: opts.timeoutMs ?? 60_000 }));
+    result(
+      spawnSync('kubectl', args, {
+        env: { ...env, ...(opts.env ?? {}) },
+        encoding: 'utf8',
+        input: opts.input,
+        timeout: opts.timeoutMs ?? 60_000,
+      }),
+    );
   return {
     name,
     home,
@@ -61,12 +76,16 @@ export function startCluster(prefix = 'e2e'): TestCluster {
     kubectl,
     kubectlOk(args, opts) {
       const r = kubectl(args, opts);
-      if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+      if (r.code !== 0)
+        throw new Error(
+          `kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+        );
       return r.stdout;
     },
     kubectlSpawn: (args) => spawn('kubectl', args, { env, stdio: ['ignore', 'pipe', 'pipe'] }),
     mizzen,
-    apiUrl: () => `https://127.0.0.1:${JSON.parse(readFileSync(join(home, 'clusters', name, 'cluster.json'), 'utf8')).port}`,
+    apiUrl: () =>
+      `https://127.0.0.1:${JSON.parse(readFileSync(join(home, 'clusters', name, 'cluster.json'), 'utf8')).port}`,
     down() {
       if (stopped) return;
       stopped = true;

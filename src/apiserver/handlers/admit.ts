@@ -23,12 +23,19 @@ export function fieldValidationOf(q: URLSearchParams): FieldValidation {
 export function dryRunOf(q: URLSearchParams): boolean {
   const values = q.getAll('dryRun');
   if (values.length === 0) return false;
-  for (const v of values) if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}. Only "All" is supported`);
+  for (const v of values)
+    if (v !== 'All') throw badRequest(`Invalid dry run value: ${v}. Only "All" is supported`);
   return true;
 }
 
 /** Type-checks, prunes and defaults an incoming object against its schema. CRD value errors are returned, not thrown. */
-export function decodeWithSchema(info: ResourceInfo, version: string, obj: KubeObject, fieldValidation: FieldValidation, applyDefaults = true): { obj: KubeObject; warnings: string[]; errors: FieldError[] } {
+export function decodeWithSchema(
+  info: ResourceInfo,
+  version: string,
+  obj: KubeObject,
+  fieldValidation: FieldValidation,
+  applyDefaults = true,
+): { obj: KubeObject; warnings: string[]; errors: FieldError[] } {
   const sch = info.schema(version);
   if (!sch) return { obj, warnings: [], errors: [] };
   const r = processObject(obj, sch.schema, sch.resolve, {
@@ -43,18 +50,34 @@ export function decodeWithSchema(info: ResourceInfo, version: string, obj: KubeO
 
 const builtinByKind = new Map(builtinKinds.map((k) => [`${k.group}/${k.kind}`, k]));
 
-export function validateObject(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, schemaErrors: FieldError[], skipUpdateRules = false): void {
+export function validateObject(
+  info: ResourceInfo,
+  obj: KubeObject,
+  old: KubeObject | undefined,
+  schemaErrors: FieldError[],
+  skipUpdateRules = false,
+): void {
   let errs: FieldError[];
   const builtin = info.origin === 'builtin' ? builtinByKind.get(`${info.group}/${info.kind}`) : undefined;
   if (builtin) errs = validateBuiltin(builtin, obj, skipUpdateRules ? undefined : old);
-  else errs = [...validateObjectMeta(obj, { namespaced: info.namespaced, nameRule: 'subdomain' }), ...schemaErrors];
-  if (info.kind === 'CustomResourceDefinition' && info.group === 'apiextensions.k8s.io') errs.push(...validateCrd(obj));
+  else
+    errs = [
+      ...validateObjectMeta(obj, { namespaced: info.namespaced, nameRule: 'subdomain' }),
+      ...schemaErrors,
+    ];
+  if (info.kind === 'CustomResourceDefinition' && info.group === 'apiextensions.k8s.io')
+    errs.push(...validateCrd(obj));
   if (old) errs.unshift(...validateMetaUpdate(obj, old));
   if (errs.length > 0) throw invalid(info.kind, info.group, obj.metadata?.name ?? '', errs);
 }
 
 /** NamespaceLifecycle admission: namespaced writes need an existing namespace that is not terminating. */
-export function checkNamespace(ctx: ApiContext, info: ResourceInfo, ns: string | undefined, operation: 'CREATE' | 'UPDATE'): void {
+export function checkNamespace(
+  ctx: ApiContext,
+  info: ResourceInfo,
+  ns: string | undefined,
+  operation: 'CREATE' | 'UPDATE',
+): void {
   if (!info.namespaced || !ns) return;
   const entry = ctx.store.latest('namespaces', '', ns);
   if (!entry) throw notFound('namespaces', ns);
@@ -85,9 +108,15 @@ export interface AdmitArgs {
 }
 
 /** Runs the chain; returns the admitted object and the warnings for the response. */
-export async function admit(ctx: ApiContext, s: Scope, a: AdmitArgs): Promise<{ obj: KubeObject; warnings: string[] }> {
+export async function admit(
+  ctx: ApiContext,
+  s: Scope,
+  a: AdmitArgs,
+): Promise<{ obj: KubeObject; warnings: string[] }> {
   const info = s.info;
-  let { obj, warnings, errors } = decodeWithSchema(info, s.version, a.obj, a.fieldValidation);
+  const decoded = decodeWithSchema(info, s.version, a.obj, a.fieldValidation);
+  let { obj, errors } = decoded;
+  const warnings = decoded.warnings;
   info.strategy.defaults?.(obj);
   const attrs = (o: KubeObject): AdmissionAttributes => ({
     operation: a.operation,
@@ -101,7 +130,10 @@ export async function admit(ctx: ApiContext, s: Scope, a: AdmitArgs): Promise<{ 
     object: o,
     oldObject: a.old,
     dryRun: a.dryRun,
-    options: { kind: a.operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions', apiVersion: 'meta.k8s.io/v1' },
+    options: {
+      kind: a.operation === 'CREATE' ? 'CreateOptions' : 'UpdateOptions',
+      apiVersion: 'meta.k8s.io/v1',
+    },
     userInfo: s.user,
   });
   const deps = {

@@ -38,9 +38,11 @@ export interface Scope {
 export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** "deployments.apps" / "pods": the resource name Kubernetes uses in error messages. */
-export const qualifiedResource = (info: ResourceInfo): string => (info.group ? `${info.plural}.${info.group}` : info.plural);
+export const qualifiedResource = (info: ResourceInfo): string =>
+  info.group ? `${info.plural}.${info.group}` : info.plural;
 
-export const apiVersionOf = (info: ResourceInfo, version: string): string => (info.group ? `${info.group}/${version}` : version);
+export const apiVersionOf = (info: ResourceInfo, version: string): string =>
+  info.group ? `${info.group}/${version}` : version;
 
 /** Objects are stored at the storage version; CRD versions with conversion None differ only in apiVersion. */
 export function atVersion(obj: KubeObject, info: ResourceInfo, version: string): KubeObject {

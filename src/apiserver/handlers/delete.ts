@@ -6,7 +6,14 @@ import { storageResource } from '../resources/resource.js';
 import { StoreError, cloneObject, type Entry } from '../store/index.js';
 import type { KubeObject } from '../types.js';
 import { dryRunOf } from './admit.js';
-import { atVersion, jsonAtVersion, qualifiedResource, rfc3339, type ApiContext, type Scope } from './context.js';
+import {
+  atVersion,
+  jsonAtVersion,
+  qualifiedResource,
+  rfc3339,
+  type ApiContext,
+  type Scope,
+} from './context.js';
 import { parseListOptions } from './list-options.js';
 import { selectEntries } from './read.js';
 
@@ -27,7 +34,9 @@ async function deleteOptions(s: Scope): Promise<DeleteOptions> {
   if (q.has('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy');
   if (q.has('orphanDependents')) opts.orphanDependents = q.get('orphanDependents') === 'true';
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy))
-    throw badRequest(`DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`);
+    throw badRequest(
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+    );
   if (opts.orphanDependents !== undefined && opts.propagationPolicy)
     throw badRequest('orphanDependents and propagationPolicy cannot both be set');
   if (opts.orphanDependents === true) opts.propagationPolicy = 'Orphan';
@@ -36,7 +45,11 @@ async function deleteOptions(s: Scope): Promise<DeleteOptions> {
 
 export async function deleteObject(ctx: ApiContext, s: Scope): Promise<void> {
   const opts = await deleteOptions(s);
-  const entry = ctx.store.latest(storageResource(s.info), s.info.namespaced ? s.namespace ?? '' : '', s.name!);
+  const entry = ctx.store.latest(
+    storageResource(s.info),
+    s.info.namespaced ? (s.namespace ?? '') : '',
+    s.name!,
+  );
   if (!entry) throw notFound(qualifiedResource(s.info), s.name!);
   const result = await deleteEntry(ctx, s, entry, opts, dryRunOf(s.query));
   if (result.removed) {
@@ -45,23 +58,47 @@ export async function deleteObject(ctx: ApiContext, s: Scope): Promise<void> {
       apiVersion: 'v1',
       metadata: {},
       status: 'Success',
-      details: { name: s.name, group: s.info.group || undefined, kind: s.info.plural, uid: entry.obj.metadata.uid },
+      details: {
+        name: s.name,
+        group: s.info.group || undefined,
+        kind: s.info.plural,
+        uid: entry.obj.metadata.uid,
+      },
     });
   } else {
-    sendText(s.res, result.code, jsonAtVersion(result.entry.json, result.entry.obj, s.info, s.version), 'application/json');
+    sendText(
+      s.res,
+      result.code,
+      jsonAtVersion(result.entry.json, result.entry.obj, s.info, s.version),
+      'application/json',
+    );
   }
 }
 
 /** Deletes, or marks for deletion when finalizers (or a pod's grace period) must run first. */
-export async function deleteEntry(ctx: ApiContext, s: Scope, entry: Entry, opts: DeleteOptions, dryRun: boolean): Promise<{ removed: boolean; entry: Entry; code: number }> {
+export async function deleteEntry(
+  ctx: ApiContext,
+  s: Scope,
+  entry: Entry,
+  opts: DeleteOptions,
+  dryRun: boolean,
+): Promise<{ removed: boolean; entry: Entry; code: number }> {
   const info = s.info;
   const res = storageResource(info);
   const obj = entry.obj;
   const pre = opts.preconditions ?? {};
   if (pre.uid && pre.uid !== obj.metadata.uid)
-    throw conflict(qualifiedResource(info), entry.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
+    throw conflict(
+      qualifiedResource(info),
+      entry.name,
+      `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`,
+    );
   if (pre.resourceVersion && pre.resourceVersion !== String(entry.rev))
-    throw conflict(qualifiedResource(info), entry.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${entry.rev}`);
+    throw conflict(
+      qualifiedResource(info),
+      entry.name,
+      `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${entry.rev}`,
+    );
   const next = cloneObject(obj) as KubeObject;
   const m = next.metadata;
   const finalizers = new Set(m.finalizers ?? []);
@@ -86,8 +123,10 @@ export async function deleteEntry(ctx: ApiContext, s: Scope, entry: Entry, opts:
       info.strategy.afterDelete?.(gone.obj, ctx.allocators);
       return { removed: true, entry: gone, code: 200 };
     } catch (err) {
-      if (err instanceof StoreError && err.kind === 'not-found') throw notFound(qualifiedResource(info), entry.name);
-      if (err instanceof StoreError && err.kind === 'conflict') throw conflict(qualifiedResource(info), entry.name);
+      if (err instanceof StoreError && err.kind === 'not-found')
+        throw notFound(qualifiedResource(info), entry.name);
+      if (err instanceof StoreError && err.kind === 'conflict')
+        throw conflict(qualifiedResource(info), entry.name);
       throw internalError((err as Error).message);
     }
   }
@@ -105,12 +144,18 @@ export async function deleteEntry(ctx: ApiContext, s: Scope, entry: Entry, opts:
   }
   if (namespaceFinalizing) next.status = { ...(next.status ?? {}), phase: 'Terminating' };
   if (JSON.stringify(next) === JSON.stringify(obj)) return { removed: false, entry, code: 200 };
-  if (dryRun) return { removed: false, entry: { ...entry, obj: next, json: JSON.stringify(next) }, code: 200 };
+  if (dryRun)
+    return { removed: false, entry: { ...entry, obj: next, json: JSON.stringify(next) }, code: 200 };
   try {
     const updated = await ctx.store.update(res, entry.ns, entry.name, next, entry.rev);
-    return { removed: false, entry: updated, code: policy === 'Foreground' || policy === 'Orphan' ? 200 : 200 };
+    return {
+      removed: false,
+      entry: updated,
+      code: policy === 'Foreground' || policy === 'Orphan' ? 200 : 200,
+    };
   } catch (err) {
-    if (err instanceof StoreError && err.kind === 'conflict') throw conflict(qualifiedResource(info), entry.name);
+    if (err instanceof StoreError && err.kind === 'conflict')
+      throw conflict(qualifiedResource(info), entry.name);
     throw err;
   }
 }

@@ -1,6 +1,13 @@
 // Query parameters of list and watch requests, parsed once.
 import { badRequest } from '../errors.js';
-import { crdFieldsFor, fieldSelectorMatcher, fieldsFor, matchesLabels, parseFieldSelector, parseLabelSelector } from '../selectors/index.js';
+import {
+  crdFieldsFor,
+  fieldSelectorMatcher,
+  fieldsFor,
+  matchesLabels,
+  parseFieldSelector,
+  parseLabelSelector,
+} from '../selectors/index.js';
 import type { ResourceInfo } from '../resources/resource.js';
 import type { KubeObject } from '../types.js';
 
@@ -22,7 +29,12 @@ export function parseListOptions(q: URLSearchParams, info: ResourceInfo): ListOp
   let fieldMatch: ((o: KubeObject) => boolean) | undefined;
   if (fieldSel) {
     const parsed = parseFieldSelector(fieldSel);
-    fieldMatch = fieldSelectorMatcher(parsed, info.origin === 'crd' ? crdFieldsFor((info.selectableFields ?? []).map((p) => ({ jsonPath: p }))) : fieldsFor(info.group, info.plural));
+    fieldMatch = fieldSelectorMatcher(
+      parsed,
+      info.origin === 'crd'
+        ? crdFieldsFor((info.selectableFields ?? []).map((p) => ({ jsonPath: p })))
+        : fieldsFor(info.group, info.plural),
+    );
   }
   const limitText = q.get('limit');
   const limit = limitText ? Number(limitText) : 0;
@@ -35,7 +47,8 @@ export function parseListOptions(q: URLSearchParams, info: ResourceInfo): ListOp
     continueToken: q.get('continue') || undefined,
     resourceVersion: q.get('resourceVersion') ?? undefined,
     resourceVersionMatch: q.get('resourceVersionMatch') ?? undefined,
-    timeoutSeconds: timeoutSeconds !== undefined && Number.isFinite(timeoutSeconds) ? timeoutSeconds : undefined,
+    timeoutSeconds:
+      timeoutSeconds !== undefined && Number.isFinite(timeoutSeconds) ? timeoutSeconds : undefined,
     allowBookmarks: q.get('allowWatchBookmarks') === 'true',
     sendInitialEvents: q.get('sendInitialEvents') === 'true',
   };

@@ -5,7 +5,14 @@ import { sendJson, sendText, sendYaml } from '../http/respond.js';
 import { storageResource } from '../resources/resource.js';
 import { toTable } from '../tables/index.js';
 import type { Entry } from '../store/index.js';
-import { apiVersionOf, atVersion, jsonAtVersion, qualifiedResource, type ApiContext, type Scope } from './context.js';
+import {
+  apiVersionOf,
+  atVersion,
+  jsonAtVersion,
+  qualifiedResource,
+  type ApiContext,
+  type Scope,
+} from './context.js';
 import { parseListOptions } from './list-options.js';
 import { convertorFor } from './tables.js';
 
@@ -18,10 +25,15 @@ export function getObject(ctx: ApiContext, s: Scope): void {
 export function respondWithObject(ctx: ApiContext, s: Scope, entry: Entry): void {
   const accept = s.req.headers.accept;
   if (wantsTable(accept)) {
-    const table = toTable(convertorFor(s.info, s.version), [atVersion(entry.obj, s.info, s.version)], ctx.now(), {
-      includeObject: includeObjectPolicy(s.query),
-      resourceVersion: String(entry.rev),
-    });
+    const table = toTable(
+      convertorFor(s.info, s.version),
+      [atVersion(entry.obj, s.info, s.version)],
+      ctx.now(),
+      {
+        includeObject: includeObjectPolicy(s.query),
+        resourceVersion: String(entry.rev),
+      },
+    );
     sendJson(s.res, 200, table);
   } else if (wantsYaml(accept)) {
     sendYaml(s.res, 200, atVersion(entry.obj, s.info, s.version));
@@ -49,7 +61,9 @@ function decodeContinue(token: string): ContinueToken {
 
 /** The objects a list request selects (also used by deletecollection). */
 export function selectEntries(ctx: ApiContext, s: Scope, matches: (o: any) => boolean): Entry[] {
-  return ctx.store.list(storageResource(s.info), s.info.namespaced ? s.namespace : undefined).filter((e) => matches(e.obj));
+  return ctx.store
+    .list(storageResource(s.info), s.info.namespaced ? s.namespace : undefined)
+    .filter((e) => matches(e.obj));
 }
 
 export function listObjects(ctx: ApiContext, s: Scope): void {
@@ -57,7 +71,8 @@ export function listObjects(ctx: ApiContext, s: Scope): void {
   const current = ctx.store.revision;
   if (opts.resourceVersion && opts.resourceVersion !== '0') {
     const rv = Number(opts.resourceVersion);
-    if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${opts.resourceVersion}`);
+    if (!Number.isInteger(rv) || rv < 0)
+      throw badRequest(`invalid resource version: ${opts.resourceVersion}`);
     if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
   }
   let entries = selectEntries(ctx, s, opts.matches);
@@ -92,7 +107,11 @@ export function listObjects(ctx: ApiContext, s: Scope): void {
   if (remaining !== undefined) metadata.remainingItemCount = remaining;
   const head = `{"kind":${JSON.stringify(s.info.listKind)},"apiVersion":${JSON.stringify(apiVersionOf(s.info, s.version))},"metadata":${JSON.stringify(metadata)},"items":[`;
   if (wantsYaml(accept)) {
-    sendYaml(s.res, 200, JSON.parse(head + entries.map((e) => jsonAtVersion(e.json, e.obj, s.info, s.version)).join(',') + ']}'));
+    sendYaml(
+      s.res,
+      200,
+      JSON.parse(head + entries.map((e) => jsonAtVersion(e.json, e.obj, s.info, s.version)).join(',') + ']}'),
+    );
     return;
   }
   const body = head + entries.map((e) => jsonAtVersion(e.json, e.obj, s.info, s.version)).join(',') + ']}';

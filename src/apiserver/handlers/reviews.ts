@@ -13,9 +13,12 @@ export async function createReview(ctx: ApiContext, s: Scope): Promise<void> {
   let status: Record<string, unknown>;
   switch (s.info.kind) {
     case 'TokenReview': {
-      if (!spec.token) throw badRequest('TokenReview.authentication.k8s.io "" is invalid: spec.token: Required value');
+      if (!spec.token)
+        throw badRequest('TokenReview.authentication.k8s.io "" is invalid: spec.token: Required value');
       const r = await ctx.tokens.reviewToken(spec.token, spec.audiences);
-      status = r.authenticated ? { authenticated: true, user: r.user, audiences: r.audiences } : { user: {}, error: r.error };
+      status = r.authenticated
+        ? { authenticated: true, user: r.user, audiences: r.audiences }
+        : { user: {}, error: r.error };
       break;
     }
     case 'SelfSubjectReview':
@@ -23,7 +26,10 @@ export async function createReview(ctx: ApiContext, s: Scope): Promise<void> {
       break;
     case 'SelfSubjectAccessReview':
     case 'SubjectAccessReview':
-      status = { allowed: true, reason: 'mizzen: every authenticated user is authorized (RBAC is not enforced yet)' };
+      status = {
+        allowed: true,
+        reason: 'mizzen: every authenticated user is authorized (RBAC is not enforced yet)',
+      };
       break;
     case 'SelfSubjectRulesReview':
       status = {

@@ -10,7 +10,7 @@ import { qualifiedResource, rfc3339, type ApiContext, type Scope } from './conte
 import { respondWrite, updateWith } from './write.js';
 
 function current(ctx: ApiContext, s: Scope): KubeObject {
-  const e = ctx.store.latest(storageResource(s.info), s.info.namespaced ? s.namespace ?? '' : '', s.name!);
+  const e = ctx.store.latest(storageResource(s.info), s.info.namespaced ? (s.namespace ?? '') : '', s.name!);
   if (!e) throw notFound(qualifiedResource(s.info), s.name!);
   return e.obj;
 }
@@ -47,7 +47,10 @@ function toScale(obj: KubeObject, s: Scope): KubeObject {
       creationTimestamp: obj.metadata.creationTimestamp,
     },
     spec: { replicas: readPath(obj, sc.specReplicasPath) ?? 0 },
-    status: { replicas: readPath(obj, sc.statusReplicasPath) ?? 0, ...(builtinSelector ?? selector ? { selector: builtinSelector ?? selector } : {}) },
+    status: {
+      replicas: readPath(obj, sc.statusReplicasPath) ?? 0,
+      ...((builtinSelector ?? selector) ? { selector: builtinSelector ?? selector } : {}),
+    },
   };
 }
 
@@ -69,7 +72,8 @@ export async function handleScale(ctx: ApiContext, s: Scope): Promise<void> {
     sendJson(s.res, 200, toScale(current(ctx, s), s));
     return;
   }
-  if (s.verb !== 'update' && s.verb !== 'patch') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  if (s.verb !== 'update' && s.verb !== 'patch')
+    throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   const body = await readBody(s.req);
   const type = mediaType(s.req.headers['content-type']);
   let replicas: number | undefined;
@@ -83,14 +87,17 @@ export async function handleScale(ctx: ApiContext, s: Scope): Promise<void> {
       else next = applyMergePatch(scale, parseJson(body));
       replicas = next?.spec?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
-        throw badRequest(`Scale.autoscaling "${s.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`);
+        throw badRequest(
+          `Scale.autoscaling "${s.name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`,
+        );
       const out = cloneObject(obj);
       writePath(out, s.info.scale!.specReplicasPath, replicas);
       return out;
     },
     manager: s.query.get('fieldManager') ?? 'unknown',
   });
-  const stored = 'rev' in r.value && 'json' in r.value ? (r.value as { obj: KubeObject }).obj : (r.value as KubeObject);
+  const stored =
+    'rev' in r.value && 'json' in r.value ? (r.value as { obj: KubeObject }).obj : (r.value as KubeObject);
   sendJson(s.res, 200, toScale(stored, s), r.warnings);
 }
 
@@ -99,19 +106,40 @@ export async function createToken(ctx: ApiContext, s: Scope): Promise<void> {
   const req = decodeObject(await readBody(s.req), s.req.headers['content-type']);
   const spec = req?.spec ?? {};
   const exp = spec.expirationSeconds ?? 3600;
-  if (exp < 600) throw badRequest(`TokenRequest.authentication.k8s.io "${s.name}" is invalid: spec.expirationSeconds: Invalid value: ${exp}: may not specify a duration less than 10 minutes`);
+  if (exp < 600)
+    throw badRequest(
+      `TokenRequest.authentication.k8s.io "${s.name}" is invalid: spec.expirationSeconds: Invalid value: ${exp}: may not specify a duration less than 10 minutes`,
+    );
   let bound: { kind: string; name: string; uid: string; apiVersion?: string } | undefined;
   if (spec.boundObjectRef) {
     const ref = spec.boundObjectRef;
-    const res = ref.kind === 'Pod' ? 'pods' : ref.kind === 'Secret' ? 'secrets' : ref.kind === 'Node' ? 'nodes' : undefined;
+    const res =
+      ref.kind === 'Pod'
+        ? 'pods'
+        : ref.kind === 'Secret'
+          ? 'secrets'
+          : ref.kind === 'Node'
+            ? 'nodes'
+            : undefined;
     if (!res) throw badRequest(`cannot bind token to object of kind ${ref.kind}`);
-    const target = ctx.store.latest(res, res === 'nodes' ? '' : s.namespace ?? '', ref.name);
+    const target = ctx.store.latest(res, res === 'nodes' ? '' : (s.namespace ?? ''), ref.name);
     if (!target) throw notFound(res, ref.name);
-    if (ref.uid && ref.uid !== target.obj.metadata.uid) throw badRequest(`the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`);
+    if (ref.uid && ref.uid !== target.obj.metadata.uid)
+      throw badRequest(
+        `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+      );
     bound = { kind: ref.kind, name: ref.name, uid: target.obj.metadata.uid!, apiVersion: ref.apiVersion };
   }
-  const audiences: string[] = spec.audiences?.length ? spec.audiences : ['https://kubernetes.default.svc.cluster.local'];
-  const issued = await ctx.tokens.issueToken({ namespace: s.namespace!, serviceAccount: sa, audiences, expirationSeconds: exp, boundObject: bound });
+  const audiences: string[] = spec.audiences?.length
+    ? spec.audiences
+    : ['https://kubernetes.default.svc.cluster.local'];
+  const issued = await ctx.tokens.issueToken({
+    namespace: s.namespace!,
+    serviceAccount: sa,
+    audiences,
+    expirationSeconds: exp,
+    boundObject: bound,
+  });
   sendJson(s.res, 201, {
     kind: 'TokenRequest',
     apiVersion: 'authentication.k8s.io/v1',
@@ -125,12 +153,19 @@ export async function finalizeNamespace(ctx: ApiContext, s: Scope): Promise<void
   const incoming = decodeObject(await readBody(s.req), s.req.headers['content-type']);
   respondWrite(
     s,
-    await updateWith(ctx, { ...s, subresource: undefined }, {
-      build: (ns) => ({ ...ns, spec: { ...(ns.spec ?? {}), finalizers: incoming?.spec?.finalizers ?? [] } }),
-      manager: s.query.get('fieldManager') ?? 'unknown',
-      expectedRev: () => incoming?.metadata?.resourceVersion,
-      allowSpecChange: true,
-    }),
+    await updateWith(
+      ctx,
+      { ...s, subresource: undefined },
+      {
+        build: (ns) => ({
+          ...ns,
+          spec: { ...(ns.spec ?? {}), finalizers: incoming?.spec?.finalizers ?? [] },
+        }),
+        manager: s.query.get('fieldManager') ?? 'unknown',
+        expectedRev: () => incoming?.metadata?.resourceVersion,
+        allowSpecChange: true,
+      },
+    ),
   );
 }
 
@@ -139,11 +174,16 @@ export async function bindPod(ctx: ApiContext, s: Scope): Promise<void> {
   const node = binding?.target?.name;
   if (!node) throw badRequest('Binding.core "" is invalid: target.name: Required value');
   const pod = current(ctx, s);
-  if (pod.spec?.nodeName) throw badRequest(`pod ${s.name} is already assigned to node "${pod.spec.nodeName}"`);
-  await updateWith(ctx, { ...s, subresource: undefined }, {
-    build: (p) => ({ ...p, spec: { ...p.spec, nodeName: node } }),
-    manager: 'kube-scheduler',
-    allowSpecChange: true,
-  });
+  if (pod.spec?.nodeName)
+    throw badRequest(`pod ${s.name} is already assigned to node "${pod.spec.nodeName}"`);
+  await updateWith(
+    ctx,
+    { ...s, subresource: undefined },
+    {
+      build: (p) => ({ ...p, spec: { ...p.spec, nodeName: node } }),
+      manager: 'kube-scheduler',
+      allowSpecChange: true,
+    },
+  );
   sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }

@@ -1,5 +1,10 @@
 // Picks the Table convertor for a resource: built-in printers, CRD printer columns, or NAME/AGE.
-import { builtinTableConvertor, crdTableConvertor, defaultTableConvertor, type TableConvertor } from '../tables/index.js';
+import {
+  builtinTableConvertor,
+  crdTableConvertor,
+  defaultTableConvertor,
+  type TableConvertor,
+} from '../tables/index.js';
 import type { ResourceInfo } from '../resources/resource.js';
 
 const cache = new WeakMap<ResourceInfo, Map<string, TableConvertor>>();

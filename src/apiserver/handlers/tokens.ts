@@ -17,5 +17,8 @@ export interface TokenService {
     expirationSeconds: number;
     boundObject?: BoundObject;
   }): Promise<{ token: string; expirationTimestamp: string }>;
-  reviewToken(token: string, audiences?: string[]): Promise<{ authenticated: boolean; user?: UserInfo; audiences?: string[]; error?: string }>;
+  reviewToken(
+    token: string,
+    audiences?: string[],
+  ): Promise<{ authenticated: boolean; user?: UserInfo; audiences?: string[]; error?: string }>;
 }

@@ -19,7 +19,8 @@ export function watchObjects(ctx: ApiContext, s: Scope): void {
   const res = storageResource(s.info);
   const ns = s.info.namespaced ? s.namespace : undefined;
   const nameFilter = s.name;
-  const inScope = (e: Entry): boolean => (ns === undefined || e.ns === ns) && (nameFilter === undefined || e.name === nameFilter);
+  const inScope = (e: Entry): boolean =>
+    (ns === undefined || e.ns === ns) && (nameFilter === undefined || e.name === nameFilter);
   const table = wantsTable(s.req.headers.accept);
   const includeObject = includeObjectPolicy(s.query);
   const convertor = table ? convertorFor(s.info, s.version) : undefined;
@@ -27,10 +28,15 @@ export function watchObjects(ctx: ApiContext, s: Scope): void {
   let fromRev: number | undefined;
   if (opts.resourceVersion && opts.resourceVersion !== '0') {
     fromRev = Number(opts.resourceVersion);
-    if (!Number.isInteger(fromRev) || fromRev < 0) throw badRequest(`invalid resource version: ${opts.resourceVersion}`);
+    if (!Number.isInteger(fromRev) || fromRev < 0)
+      throw badRequest(`invalid resource version: ${opts.resourceVersion}`);
   }
 
-  s.res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  s.res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
   s.res.flushHeaders();
   s.req.socket.setNoDelay(true);
 
@@ -47,10 +53,16 @@ export function watchObjects(ctx: ApiContext, s: Scope): void {
 
   const encode = (type: string, obj: KubeObject, entry?: Entry): string => {
     if (convertor) {
-      const t = toTable(convertor, [obj], ctx.now(), { includeObject, resourceVersion: obj.metadata?.resourceVersion });
+      const t = toTable(convertor, [obj], ctx.now(), {
+        includeObject,
+        resourceVersion: obj.metadata?.resourceVersion,
+      });
       return `{"type":"${type}","object":${JSON.stringify(t)}}\n`;
     }
-    const json = entry && entry.obj === obj ? jsonAtVersion(entry.json, entry.obj, s.info, s.version) : JSON.stringify(obj);
+    const json =
+      entry && entry.obj === obj
+        ? jsonAtVersion(entry.json, entry.obj, s.info, s.version)
+        : JSON.stringify(obj);
     return `{"type":"${type}","object":${json}}\n`;
   };
 
@@ -94,9 +106,13 @@ export function watchObjects(ctx: ApiContext, s: Scope): void {
   s.res.on('error', finish);
 
   const bookmark = (annotations?: Record<string, string>): void => {
-    const metadata: Record<string, unknown> = { resourceVersion: String(Math.max(lastRev, ctx.store.revision)) };
+    const metadata: Record<string, unknown> = {
+      resourceVersion: String(Math.max(lastRev, ctx.store.revision)),
+    };
     if (annotations) metadata.annotations = annotations;
-    write(`{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.info.kind, apiVersion: apiVersionOf(s.info, s.version), metadata })}}\n`);
+    write(
+      `{"type":"BOOKMARK","object":${JSON.stringify({ kind: s.info.kind, apiVersion: apiVersionOf(s.info, s.version), metadata })}}\n`,
+    );
   };
 
   try {
@@ -138,5 +154,6 @@ export function watchObjects(ctx: ApiContext, s: Scope): void {
     };
     timers[0] = setTimeout(tick, BOOKMARK_INTERVAL_MS);
   }
-  if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0) timers[1] = setTimeout(finish, opts.timeoutSeconds * 1000);
+  if (opts.timeoutSeconds !== undefined && opts.timeoutSeconds > 0)
+    timers[1] = setTimeout(finish, opts.timeoutSeconds * 1000);
 }

@@ -1,27 +1,60 @@
 // Create, update (PUT) and patch of objects and of their status subresource.
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch, serverSideApply, updateManagedFields } from '../patch/index.js';
-import { alreadyExists, badRequest, conflict, notFound, StatusError, unsupportedMediaType, internalError } from '../errors.js';
+import {
+  applyJsonPatch,
+  applyMergePatch,
+  applyStrategicMergePatch,
+  serverSideApply,
+  updateManagedFields,
+} from '../patch/index.js';
+import {
+  alreadyExists,
+  badRequest,
+  conflict,
+  notFound,
+  StatusError,
+  unsupportedMediaType,
+  internalError,
+} from '../errors.js';
 import { decodeObject, mediaType, parseJson, readBody } from '../http/body.js';
 import { sendText } from '../http/respond.js';
 import { storageResource, type ResourceInfo } from '../resources/resource.js';
 import { StoreError, cloneObject, type Entry } from '../store/index.js';
 import type { KubeObject } from '../types.js';
 import { admit, checkNamespace, dryRunOf, fieldValidationOf, type FieldValidation } from './admit.js';
-import { apiVersionOf, atVersion, jsonAtVersion, qualifiedResource, rfc3339, type ApiContext, type Scope } from './context.js';
-import { bumpGeneration, carryServerFields, deletionComplete, generatedName, stampCreate } from './object-meta.js';
+import {
+  apiVersionOf,
+  atVersion,
+  jsonAtVersion,
+  qualifiedResource,
+  rfc3339,
+  type ApiContext,
+  type Scope,
+} from './context.js';
+import {
+  bumpGeneration,
+  carryServerFields,
+  deletionComplete,
+  generatedName,
+  stampCreate,
+} from './object-meta.js';
 
 const MAX_CONFLICT_RETRIES = 5;
 
 export function checkTypeMeta(obj: any, info: ResourceInfo, version: string): void {
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw badRequest('the request body must be a JSON or YAML object');
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw badRequest('the request body must be a JSON or YAML object');
   const expected = apiVersionOf(info, version);
   if (obj.apiVersion === undefined || obj.apiVersion === '') obj.apiVersion = expected;
   if (obj.kind === undefined || obj.kind === '') obj.kind = info.kind;
   if (obj.apiVersion !== expected)
-    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`);
-  if (obj.kind !== info.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
+    throw badRequest(
+      `the API version in the data (${obj.apiVersion}) does not match the expected API version (${expected})`,
+    );
+  if (obj.kind !== info.kind)
+    throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
   if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata)) throw badRequest('metadata must be an object');
+  if (typeof obj.metadata !== 'object' || Array.isArray(obj.metadata))
+    throw badRequest('metadata must be an object');
 }
 
 function fieldManager(s: Scope, fallback: string): string {
@@ -38,7 +71,13 @@ function toStorage(obj: KubeObject, info: ResourceInfo): KubeObject {
   return { ...obj, apiVersion: apiVersionOf(info, info.storageVersion) };
 }
 
-function managed(s: Scope, old: KubeObject | undefined, updated: KubeObject, manager: string, now: string): KubeObject {
+function managed(
+  s: Scope,
+  old: KubeObject | undefined,
+  updated: KubeObject,
+  manager: string,
+  now: string,
+): KubeObject {
   const sch = s.info.schema(s.version);
   if (!sch) return updated;
   return updateManagedFields({
@@ -79,17 +118,27 @@ export async function createObject(ctx: ApiContext, s: Scope): Promise<void> {
 }
 
 /** The create path after decoding; also used by server-side apply of an absent object. */
-export async function createDecoded(ctx: ApiContext, s: Scope, obj: any, manager: string, code = 201, skipManagedFields = false): Promise<WriteResult> {
+export async function createDecoded(
+  ctx: ApiContext,
+  s: Scope,
+  obj: any,
+  manager: string,
+  code = 201,
+  skipManagedFields = false,
+): Promise<WriteResult> {
   checkTypeMeta(obj, s.info, s.version);
   const info = s.info;
   const dryRun = dryRunOf(s.query);
   const fieldValidation = fieldValidationOf(s.query);
   if (info.namespaced) {
     if (obj.metadata.namespace && s.namespace && obj.metadata.namespace !== s.namespace)
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw badRequest(
+        'the namespace of the provided object does not match the namespace sent on the request',
+      );
     obj.metadata.namespace = s.namespace;
   }
-  if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = generatedName(obj.metadata.generateName);
+  if (!obj.metadata.name && obj.metadata.generateName)
+    obj.metadata.name = generatedName(obj.metadata.generateName);
   checkNamespace(ctx, info, obj.metadata.namespace, 'CREATE');
   const now = rfc3339(ctx.now());
   stampCreate(obj, info, now);
@@ -123,7 +172,8 @@ export async function createDecoded(ctx: ApiContext, s: Scope, obj: any, manager
   const res = storageResource(info);
   const name = result.metadata.name!;
   if (dryRun) {
-    if (ctx.store.latest(res, result.metadata.namespace ?? '', name)) throw alreadyExists(qualifiedResource(info), name);
+    if (ctx.store.latest(res, result.metadata.namespace ?? '', name))
+      throw alreadyExists(qualifiedResource(info), name);
     info.strategy.afterDelete?.(result, ctx.allocators);
     return { code, value: result, warnings };
   }
@@ -163,7 +213,7 @@ export const respondWrite = (s: Scope, r: WriteResult): void => respond(s, r.cod
 export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions): Promise<WriteResult> {
   const info = s.info;
   const res = storageResource(info);
-  const ns = info.namespaced ? s.namespace ?? '' : '';
+  const ns = info.namespaced ? (s.namespace ?? '') : '';
   const name = s.name!;
   const dryRun = dryRunOf(s.query);
   const fieldValidation = opts.fieldValidation ?? fieldValidationOf(s.query);
@@ -175,16 +225,26 @@ export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions)
     let candidate = (await opts.build(cloneObject(old))) as any;
     checkTypeMeta(candidate, info, s.version);
     if (candidate.metadata.name !== undefined && candidate.metadata.name !== name)
-      throw badRequest(`the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`);
+      throw badRequest(
+        `the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`,
+      );
     candidate.metadata.name = name;
     if (info.namespaced) {
       if (candidate.metadata.namespace && candidate.metadata.namespace !== ns)
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       candidate.metadata.namespace = ns;
     }
     const expected = opts.expectedRev?.(candidate);
-    if (expected !== undefined && expected !== '' && expected !== String(current.rev)) throw conflict(qualifiedResource(info), name);
-    if (status) candidate = { ...cloneObject(old), status: candidate.status, metadata: { ...old.metadata, ...pickStatusMeta(candidate) } };
+    if (expected !== undefined && expected !== '' && expected !== String(current.rev))
+      throw conflict(qualifiedResource(info), name);
+    if (status)
+      candidate = {
+        ...cloneObject(old),
+        status: candidate.status,
+        metadata: { ...old.metadata, ...pickStatusMeta(candidate) },
+      };
     else if (info.status) candidate.status = cloneObject(old.status);
     carryServerFields(candidate, old);
     checkNamespace(ctx, info, ns || undefined, 'UPDATE');
@@ -224,7 +284,8 @@ export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions)
       const entry = await ctx.store.update(res, ns, name, toStorage(result, info), current.rev);
       return { code: 200, value: entry, warnings: admitted.warnings };
     } catch (err) {
-      if (err instanceof StoreError && err.kind === 'conflict' && !expected && attempt < MAX_CONFLICT_RETRIES) continue;
+      if (err instanceof StoreError && err.kind === 'conflict' && !expected && attempt < MAX_CONFLICT_RETRIES)
+        continue;
       storeFailure(err, info, name);
     }
   }
@@ -232,7 +293,15 @@ export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions)
 
 /** A no-op write keeps the resourceVersion, as upstream does (managedFields timestamps aside). */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) => JSON.stringify({ ...o, metadata: { ...o.metadata, resourceVersion: undefined, managedFields: (o.metadata.managedFields ?? []).map((m) => ({ ...m, time: undefined })) } });
+  const strip = (o: KubeObject) =>
+    JSON.stringify({
+      ...o,
+      metadata: {
+        ...o.metadata,
+        resourceVersion: undefined,
+        managedFields: (o.metadata.managedFields ?? []).map((m) => ({ ...m, time: undefined })),
+      },
+    });
   return strip(a) === strip(b);
 }
 
@@ -249,7 +318,8 @@ export async function replaceObject(ctx: ApiContext, s: Scope): Promise<void> {
     build: (current) => {
       const next = cloneObject(incoming);
       // PUT replaces the whole object; managedFields not sent are kept.
-      if (next.metadata.managedFields === undefined) next.metadata.managedFields = current.metadata.managedFields;
+      if (next.metadata.managedFields === undefined)
+        next.metadata.managedFields = current.metadata.managedFields;
       return next;
     },
     manager: fieldManager(s, 'unknown'),
@@ -258,21 +328,31 @@ export async function replaceObject(ctx: ApiContext, s: Scope): Promise<void> {
   respondWrite(s, r);
 }
 
-const PATCH_TYPES = ['application/json-patch+json', 'application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const PATCH_TYPES = [
+  'application/json-patch+json',
+  'application/merge-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
 
 export async function patchObject(ctx: ApiContext, s: Scope): Promise<void> {
   const body = await readBody(s.req);
   const type = mediaType(s.req.headers['content-type']);
-  if (!PATCH_TYPES.includes(type) && type !== 'application/apply-patch+cbor') throw unsupportedMediaType(type, PATCH_TYPES);
+  if (!PATCH_TYPES.includes(type) && type !== 'application/apply-patch+cbor')
+    throw unsupportedMediaType(type, PATCH_TYPES);
   const info = s.info;
   if (type === 'application/strategic-merge-patch+json' && info.origin === 'crd')
-    throw unsupportedMediaType(type, PATCH_TYPES.filter((t) => !t.startsWith('application/strategic')));
+    throw unsupportedMediaType(
+      type,
+      PATCH_TYPES.filter((t) => !t.startsWith('application/strategic')),
+    );
   if (type === 'application/apply-patch+yaml') return applyPatch(ctx, s, body);
   const patch = parseJson(body);
   const manager = fieldManager(s, 'unknown');
   let pinned: string | undefined;
   if (type !== 'application/json-patch+json') {
-    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('the patch must be a JSON object');
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch))
+      throw badRequest('the patch must be a JSON object');
     pinned = patch.metadata?.resourceVersion;
   }
   const r = await updateWith(ctx, s, {
@@ -293,16 +373,27 @@ async function applyPatch(ctx: ApiContext, s: Scope, body: Buffer): Promise<void
   const applied = decodeObject(body, 'application/apply-patch+yaml');
   checkTypeMeta(applied, info, s.version);
   const manager = s.query.get('fieldManager');
-  if (!manager) throw badRequest('PATCH, application/apply-patch+yaml requires a non-empty fieldManager query parameter');
+  if (!manager)
+    throw badRequest('PATCH, application/apply-patch+yaml requires a non-empty fieldManager query parameter');
   if (applied.metadata.managedFields !== undefined) throw badRequest('metadata.managedFields must be nil');
   const force = s.query.get('force') === 'true';
   const sch = info.schema(s.version)!;
   const res = storageResource(info);
-  const ns = info.namespaced ? s.namespace ?? '' : '';
+  const ns = info.namespaced ? (s.namespace ?? '') : '';
   const now = rfc3339(ctx.now());
   const fieldValidation = fieldValidationOf(s.query);
   const run = (live: KubeObject | undefined): KubeObject =>
-    serverSideApply({ live, applied: cloneObject(applied), manager, force, apiVersion: apiVersionOf(info, s.version), schema: sch.schema, resolve: sch.resolve, now, subresource: s.subresource === 'status' ? 'status' : undefined });
+    serverSideApply({
+      live,
+      applied: cloneObject(applied),
+      manager,
+      force,
+      apiVersion: apiVersionOf(info, s.version),
+      schema: sch.schema,
+      resolve: sch.resolve,
+      now,
+      subresource: s.subresource === 'status' ? 'status' : undefined,
+    });
   if (!ctx.store.latest(res, ns, s.name!)) {
     if (s.subresource) throw notFound(qualifiedResource(info), s.name!);
     const created = run(undefined);

@@ -32,9 +32,14 @@ export const mediaType = (ct: string | undefined): string => (ct ?? '').split(';
 export function decodeObject(body: Buffer, contentType: string | undefined): any {
   const mt = mediaType(contentType);
   if (isProtobufContentType(mt)) return decodeProtobufObject(body);
-  if (mt === 'application/yaml' || mt === 'application/apply-patch+yaml' || mt === 'text/yaml') return parseYaml(body);
+  if (mt === 'application/yaml' || mt === 'application/apply-patch+yaml' || mt === 'text/yaml')
+    return parseYaml(body);
   if (mt === '' || mt === 'application/json' || mt === '*/*' || mt.endsWith('+json')) return parseJson(body);
-  throw unsupportedMediaType(mt, ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  throw unsupportedMediaType(mt, [
+    'application/json',
+    'application/yaml',
+    'application/vnd.kubernetes.protobuf',
+  ]);
 }
 
 export function parseJson(body: Buffer): any {
@@ -43,7 +48,7 @@ export function parseJson(body: Buffer): any {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
+    throw badRequest(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
   }
 }
 
@@ -60,7 +65,9 @@ function parseYaml(body: Buffer): any {
   const doc = parseDocument(text, { uniqueKeys: true, version: '1.2' });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw badRequest(`error converting YAML to JSON: yaml: line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`);
+    throw badRequest(
+      `error converting YAML to JSON: yaml: line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`,
+    );
   }
   const value = doc.toJS({ maxAliasCount: 100 });
   if (value === null || typeof value !== 'object') throw badRequest('the request body is not an object');

@@ -19,8 +19,18 @@ export interface RequestInfo {
 const namespaceSubresources = new Set(['status', 'finalize']);
 
 export function parseRequest(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path.split('/').filter((p) => p.length > 0).map(decodeURIComponent);
-  const base: RequestInfo = { isResource: false, path, group: '', version: '', verb: method.toLowerCase(), prefix: parts[0] ?? '' };
+  const parts = path
+    .split('/')
+    .filter((p) => p.length > 0)
+    .map(decodeURIComponent);
+  const base: RequestInfo = {
+    isResource: false,
+    path,
+    group: '',
+    version: '',
+    verb: method.toLowerCase(),
+    prefix: parts[0] ?? '',
+  };
   if (parts[0] !== 'api' && parts[0] !== 'apis') return base;
   let rest: string[];
   let group = '';

@@ -8,7 +8,13 @@ export function sendJson(res: ServerResponse, code: number, body: unknown, warni
 }
 
 /** Sends an already-serialised JSON document (the store keeps objects serialised). */
-export function sendText(res: ServerResponse, code: number, text: string, contentType: string, warnings: string[] = []): void {
+export function sendText(
+  res: ServerResponse,
+  code: number,
+  text: string,
+  contentType: string,
+  warnings: string[] = [],
+): void {
   if (res.headersSent) {
     res.end();
     return;

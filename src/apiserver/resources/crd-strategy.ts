@@ -45,7 +45,11 @@ export const crdStrategy: Strategy = {
   },
   prepareUpdate: (crd, old) => {
     crd.status = establishedStatus(crd, nowText(), old.status);
-    if (!old.metadata.deletionTimestamp && !(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER) && (old.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)) {
+    if (
+      !old.metadata.deletionTimestamp &&
+      !(crd.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER) &&
+      (old.metadata.finalizers ?? []).includes(CRD_CLEANUP_FINALIZER)
+    ) {
       // Only the server removes the cleanup finalizer, and only once the CRD is being deleted.
       crd.metadata.finalizers = [...(crd.metadata.finalizers ?? []), CRD_CLEANUP_FINALIZER];
     }

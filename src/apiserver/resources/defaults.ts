@@ -48,7 +48,8 @@ export function defaultPodSpec(spec: any, restartPolicy = 'Always'): void {
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const c of spec.containers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
-    for (const key of ['configMap', 'secret', 'downwardAPI', 'projected'] as const) if (v[key]) setIfAbsent(v[key], 'defaultMode', 420);
+    for (const key of ['configMap', 'secret', 'downwardAPI', 'projected'] as const)
+      if (v[key]) setIfAbsent(v[key], 'defaultMode', 420);
   }
 }
 
@@ -61,8 +62,18 @@ export function defaultPod(obj: any): void {
   setIfAbsent(spec, 'priority', 0);
   if (!spec.tolerations) {
     spec.tolerations = [
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      {
+        key: 'node.kubernetes.io/not-ready',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      },
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists',
+        effect: 'NoExecute',
+        tolerationSeconds: 300,
+      },
     ];
   }
 }
@@ -144,7 +155,8 @@ export function defaultService(obj: any): void {
   }
   if (spec.type !== 'ExternalName') {
     setIfAbsent(spec, 'internalTrafficPolicy', 'Cluster');
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') setIfAbsent(spec, 'externalTrafficPolicy', 'Cluster');
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer')
+      setIfAbsent(spec, 'externalTrafficPolicy', 'Cluster');
     if (spec.type === 'LoadBalancer') setIfAbsent(spec, 'allocateLoadBalancerNodePorts', true);
   }
   obj.status ??= { loadBalancer: {} };
@@ -164,7 +176,13 @@ export function defaultSecret(obj: any): void {
 export function defaultHpa(obj: any): void {
   const spec = (obj.spec ??= {});
   setIfAbsent(spec, 'minReplicas', 1);
-  if (!spec.metrics) spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+  if (!spec.metrics)
+    spec.metrics = [
+      {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } },
+      },
+    ];
 }
 
 export function defaultWebhooks(obj: any): void {
@@ -185,5 +203,6 @@ export function defaultCrd(obj: any): void {
   spec.conversion ??= { strategy: 'None' };
   spec.names ??= {};
   if (spec.names.kind && !spec.names.listKind) spec.names.listKind = `${spec.names.kind}List`;
-  if (spec.names.plural && !spec.names.singular && spec.names.kind) spec.names.singular = spec.names.kind.toLowerCase();
+  if (spec.names.plural && !spec.names.singular && spec.names.kind)
+    spec.names.singular = spec.names.kind.toLowerCase();
 }

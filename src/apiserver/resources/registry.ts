@@ -14,7 +14,9 @@ export class Registry {
   readonly builtinSchemaSet: ReturnType<typeof builtinSchemas>;
 
   constructor() {
-    this.builtinSchemaSet = builtinSchemas(builtinKinds.map((k) => ({ group: k.group, version: k.version, kind: k.kind, model: k.model })));
+    this.builtinSchemaSet = builtinSchemas(
+      builtinKinds.map((k) => ({ group: k.group, version: k.version, kind: k.kind, model: k.model })),
+    );
     this.builtins = builtinKinds.map((k) => this.fromBuiltin(k));
   }
 
@@ -34,7 +36,8 @@ export class Registry {
 
   /** Resolves a URL's group, version and resource (plural) to what serves it. */
   lookup(group: string, version: string, plural: string): ResourceInfo | undefined {
-    for (const r of this.all()) if (r.group === group && r.plural === plural && r.versions.includes(version)) return r;
+    for (const r of this.all())
+      if (r.group === group && r.plural === plural && r.versions.includes(version)) return r;
     return undefined;
   }
 
@@ -120,7 +123,9 @@ export class Registry {
       generation: 'non-metadata',
       origin: 'crd',
       crdUid: crd.metadata.uid,
-      selectableFields: (byVersion.get(storage)?.selectableFields ?? []).map((f: any) => f.jsonPath.replace(/^\./, '')),
+      selectableFields: (byVersion.get(storage)?.selectableFields ?? []).map((f: any) =>
+        f.jsonPath.replace(/^\./, ''),
+      ),
       schema: (version) => {
         let s = schemas.get(version);
         if (!s) {
@@ -131,7 +136,8 @@ export class Registry {
         }
         return s;
       },
-      printerColumns: (version) => byVersion.get(version)?.additionalPrinterColumns as PrinterColumn[] | undefined,
+      printerColumns: (version) =>
+        byVersion.get(version)?.additionalPrinterColumns as PrinterColumn[] | undefined,
       strategy: {},
     };
   }

@@ -58,7 +58,11 @@ export interface ResourceInfo {
   status: boolean;
   scale?: ScaleSubresource;
   /** Extra subresources with their verbs (e.g. serviceaccounts/token: create). */
-  extraSubresources: { name: string; verbs: string[]; kind?: { group: string; version: string; kind: string } }[];
+  extraSubresources: {
+    name: string;
+    verbs: string[];
+    kind?: { group: string; version: string; kind: string };
+  }[];
   generation: GenerationRule;
   origin: 'builtin' | 'crd';
   /** Root schema of the kind at a version (built-ins ignore the version). */
@@ -71,6 +75,8 @@ export interface ResourceInfo {
 }
 
 /** The store key of a resource: "pods", "deployments.apps". */
-export const storageResource = (r: { plural: string; group: string }): string => (r.group ? `${r.plural}.${r.group}` : r.plural);
+export const storageResource = (r: { plural: string; group: string }): string =>
+  r.group ? `${r.plural}.${r.group}` : r.plural;
 
-export const groupVersion = (group: string, version: string): string => (group ? `${group}/${version}` : version);
+export const groupVersion = (group: string, version: string): string =>
+  group ? `${group}/${version}` : version;

@@ -24,12 +24,20 @@ const prop = (name: string, field: string): Schema => S(name).properties![field]
 
 test('component names follow the Go packages, pod types stay in core even when reached from apps first', () => {
   for (const n of [
-    'io.k8s.api.apps.v1.Deployment', 'io.k8s.api.apps.v1.DeploymentSpec', 'io.k8s.api.core.v1.PodTemplateSpec',
-    'io.k8s.api.core.v1.Container', 'io.k8s.api.core.v1.Pod', 'io.k8s.api.core.v1.Service', 'io.k8s.api.core.v1.ConfigMap',
-    'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
-    'io.k8s.apimachinery.pkg.util.intstr.IntOrString', 'io.k8s.apimachinery.pkg.api.resource.Quantity',
+    'io.k8s.api.apps.v1.Deployment',
+    'io.k8s.api.apps.v1.DeploymentSpec',
+    'io.k8s.api.core.v1.PodTemplateSpec',
+    'io.k8s.api.core.v1.Container',
+    'io.k8s.api.core.v1.Pod',
+    'io.k8s.api.core.v1.Service',
+    'io.k8s.api.core.v1.ConfigMap',
+    'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+    'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector',
+    'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
+    'io.k8s.apimachinery.pkg.api.resource.Quantity',
     'io.k8s.apimachinery.pkg.runtime.RawExtension',
-  ]) S(n);
+  ])
+    S(n);
   assert.equal(b.schemas['io.k8s.api.apps.v1.Container'], undefined);
   assert.equal(b.refFor('apps', 'v1', 'Deployment'), '#/components/schemas/io.k8s.api.apps.v1.Deployment');
   assert.equal(b.refFor('', 'v1', 'Pod'), '#/components/schemas/io.k8s.api.core.v1.Pod');
@@ -37,11 +45,21 @@ test('component names follow the Go packages, pod types stay in core even when r
 });
 
 test('roots carry x-kubernetes-group-version-kind; refs resolve', () => {
-  assert.deepEqual(S('io.k8s.api.apps.v1.Deployment')['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1', kind: 'Deployment' }]);
-  assert.deepEqual(S('io.k8s.api.core.v1.ConfigMap')['x-kubernetes-group-version-kind'], [{ group: '', version: 'v1', kind: 'ConfigMap' }]);
+  assert.deepEqual(S('io.k8s.api.apps.v1.Deployment')['x-kubernetes-group-version-kind'], [
+    { group: 'apps', version: 'v1', kind: 'Deployment' },
+  ]);
+  assert.deepEqual(S('io.k8s.api.core.v1.ConfigMap')['x-kubernetes-group-version-kind'], [
+    { group: '', version: 'v1', kind: 'ConfigMap' },
+  ]);
   assert.equal(S('io.k8s.api.apps.v1.DeploymentSpec')['x-kubernetes-group-version-kind'], undefined);
-  assert.equal(prop('io.k8s.api.apps.v1.Deployment', 'spec').$ref, '#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec');
-  assert.equal(prop('io.k8s.api.apps.v1.Deployment', 'metadata').$ref, '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta');
+  assert.equal(
+    prop('io.k8s.api.apps.v1.Deployment', 'spec').$ref,
+    '#/components/schemas/io.k8s.api.apps.v1.DeploymentSpec',
+  );
+  assert.equal(
+    prop('io.k8s.api.apps.v1.Deployment', 'metadata').$ref,
+    '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+  );
   const tmpl = deref(prop('io.k8s.api.apps.v1.DeploymentSpec', 'template'), b.resolve);
   assert.equal(tmpl, S('io.k8s.api.core.v1.PodTemplateSpec'));
   // every $ref anywhere resolves
@@ -57,27 +75,61 @@ test('roots carry x-kubernetes-group-version-kind; refs resolve', () => {
 });
 
 test('scalar types, maps, dates, int-or-string, quantities, raw extensions', () => {
-  assert.deepEqual(prop('io.k8s.api.apps.v1.DeploymentSpec', 'replicas'), { type: 'integer', format: 'int32' });
-  assert.deepEqual(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'generation'), { type: 'integer', format: 'int64' });
-  assert.deepEqual(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'labels'), { type: 'object', additionalProperties: { type: 'string' } });
-  assert.equal(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'creationTimestamp').$ref, '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Time');
+  assert.deepEqual(prop('io.k8s.api.apps.v1.DeploymentSpec', 'replicas'), {
+    type: 'integer',
+    format: 'int32',
+  });
+  assert.deepEqual(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'generation'), {
+    type: 'integer',
+    format: 'int64',
+  });
+  assert.deepEqual(prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'labels'), {
+    type: 'object',
+    additionalProperties: { type: 'string' },
+  });
+  assert.equal(
+    prop('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'creationTimestamp').$ref,
+    '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Time',
+  );
   assert.deepEqual(S('io.k8s.apimachinery.pkg.apis.meta.v1.Time'), { type: 'string', format: 'date-time' });
-  assert.deepEqual(prop('io.k8s.api.core.v1.ConfigMap', 'binaryData'), { type: 'object', additionalProperties: { type: 'string', format: 'byte' } });
-  assert.equal(prop('io.k8s.api.core.v1.ServicePort', 'targetPort').$ref, '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString');
+  assert.deepEqual(prop('io.k8s.api.core.v1.ConfigMap', 'binaryData'), {
+    type: 'object',
+    additionalProperties: { type: 'string', format: 'byte' },
+  });
+  assert.equal(
+    prop('io.k8s.api.core.v1.ServicePort', 'targetPort').$ref,
+    '#/components/schemas/io.k8s.apimachinery.pkg.util.intstr.IntOrString',
+  );
   assert.equal(S('io.k8s.apimachinery.pkg.util.intstr.IntOrString')['x-kubernetes-int-or-string'], true);
   for (const f of ['limits', 'requests']) {
-    assert.equal(prop('io.k8s.api.core.v1.ResourceRequirements', f).additionalProperties && (prop('io.k8s.api.core.v1.ResourceRequirements', f).additionalProperties as Schema).$ref, '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity');
+    assert.equal(
+      prop('io.k8s.api.core.v1.ResourceRequirements', f).additionalProperties &&
+        (prop('io.k8s.api.core.v1.ResourceRequirements', f).additionalProperties as Schema).$ref,
+      '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity',
+    );
   }
   for (const f of ['capacity', 'allocatable']) {
-    assert.equal((prop('io.k8s.api.core.v1.NodeStatus', f).additionalProperties as Schema).$ref, '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity');
+    assert.equal(
+      (prop('io.k8s.api.core.v1.NodeStatus', f).additionalProperties as Schema).$ref,
+      '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity',
+    );
   }
-  assert.equal(prop('io.k8s.api.core.v1.EmptyDirVolumeSource', 'sizeLimit').$ref, '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity');
+  assert.equal(
+    prop('io.k8s.api.core.v1.EmptyDirVolumeSource', 'sizeLimit').$ref,
+    '#/components/schemas/io.k8s.apimachinery.pkg.api.resource.Quantity',
+  );
   assert.equal(S('io.k8s.apimachinery.pkg.api.resource.Quantity')['x-kubernetes-int-or-string'], true);
-  assert.equal(prop('io.k8s.api.apps.v1.ControllerRevision', 'data').$ref, '#/components/schemas/io.k8s.apimachinery.pkg.runtime.RawExtension');
+  assert.equal(
+    prop('io.k8s.api.apps.v1.ControllerRevision', 'data').$ref,
+    '#/components/schemas/io.k8s.apimachinery.pkg.runtime.RawExtension',
+  );
   const raw = S('io.k8s.apimachinery.pkg.runtime.RawExtension');
   assert.equal(raw['x-kubernetes-preserve-unknown-fields'], true);
   assert.equal(raw['x-kubernetes-embedded-resource'], true);
-  assert.equal(S('io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1')['x-kubernetes-preserve-unknown-fields'], true);
+  assert.equal(
+    S('io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1')['x-kubernetes-preserve-unknown-fields'],
+    true,
+  );
 });
 
 test('strategic merge and list-type extensions', () => {
@@ -91,7 +143,10 @@ test('strategic merge and list-type extensions', () => {
   assert.equal(pod('volumes')['x-kubernetes-patch-strategy'], 'merge,retainKeys');
   assert.equal(pod('imagePullSecrets')['x-kubernetes-patch-merge-key'], 'name');
   assert.equal(pod('hostAliases')['x-kubernetes-patch-merge-key'], 'ip');
-  assert.deepEqual(pod('topologySpreadConstraints')['x-kubernetes-list-map-keys'], ['topologyKey', 'whenUnsatisfiable']);
+  assert.deepEqual(pod('topologySpreadConstraints')['x-kubernetes-list-map-keys'], [
+    'topologyKey',
+    'whenUnsatisfiable',
+  ]);
   assert.equal(pod('tolerations')['x-kubernetes-list-type'], 'atomic');
   const c = (f: string) => prop('io.k8s.api.core.v1.Container', f);
   assert.equal(c('ports')['x-kubernetes-patch-merge-key'], 'containerPort');
@@ -105,7 +160,11 @@ test('strategic merge and list-type extensions', () => {
   assert.equal(meta('ownerReferences')['x-kubernetes-patch-merge-key'], 'uid');
   assert.deepEqual(meta('ownerReferences')['x-kubernetes-list-map-keys'], ['uid']);
   assert.equal(meta('finalizers')['x-kubernetes-list-type'], 'set');
-  for (const n of ['io.k8s.api.apps.v1.DeploymentStatus', 'io.k8s.api.core.v1.PodStatus', 'io.k8s.api.core.v1.NodeStatus']) {
+  for (const n of [
+    'io.k8s.api.apps.v1.DeploymentStatus',
+    'io.k8s.api.core.v1.PodStatus',
+    'io.k8s.api.core.v1.NodeStatus',
+  ]) {
     assert.equal(prop(n, 'conditions')['x-kubernetes-patch-merge-key'], 'type', n);
     assert.deepEqual(prop(n, 'conditions')['x-kubernetes-list-map-keys'], ['type'], n);
   }
@@ -137,13 +196,39 @@ test('the file reader sees the same attributes as Model.getAttributeTypeMap()', 
 test('generation for ~30 kinds is fast and cached', () => {
   const many: BuiltinRoot[] = [
     ...ROOTS,
-    ...['Secret', 'Namespace', 'ServiceAccount', 'Endpoints', 'PersistentVolumeClaim', 'PersistentVolume', 'LimitRange', 'ResourceQuota', 'ReplicationController', 'PodTemplate'].map((k) => ({ group: '', version: 'v1', kind: k, model: `V1${k}` })),
-    ...['StatefulSet', 'DaemonSet', 'ReplicaSet'].map((k) => ({ group: 'apps', version: 'v1', kind: k, model: `V1${k}` })),
+    ...[
+      'Secret',
+      'Namespace',
+      'ServiceAccount',
+      'Endpoints',
+      'PersistentVolumeClaim',
+      'PersistentVolume',
+      'LimitRange',
+      'ResourceQuota',
+      'ReplicationController',
+      'PodTemplate',
+    ].map((k) => ({ group: '', version: 'v1', kind: k, model: `V1${k}` })),
+    ...['StatefulSet', 'DaemonSet', 'ReplicaSet'].map((k) => ({
+      group: 'apps',
+      version: 'v1',
+      kind: k,
+      model: `V1${k}`,
+    })),
     ...['Job', 'CronJob'].map((k) => ({ group: 'batch', version: 'v1', kind: k, model: `V1${k}` })),
-    ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((k) => ({ group: 'rbac.authorization.k8s.io', version: 'v1', kind: k, model: `V1${k}` })),
+    ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((k) => ({
+      group: 'rbac.authorization.k8s.io',
+      version: 'v1',
+      kind: k,
+      model: `V1${k}`,
+    })),
     { group: 'networking.k8s.io', version: 'v1', kind: 'Ingress', model: 'V1Ingress' },
     { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', model: 'V1Lease' },
-    { group: 'apiextensions.k8s.io', version: 'v1', kind: 'CustomResourceDefinition', model: 'V1CustomResourceDefinition' },
+    {
+      group: 'apiextensions.k8s.io',
+      version: 'v1',
+      kind: 'CustomResourceDefinition',
+      model: 'V1CustomResourceDefinition',
+    },
     { group: '', version: 'v1', kind: 'Event', model: 'CoreV1Event' },
   ];
   const t0 = performance.now();

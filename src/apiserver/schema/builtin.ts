@@ -1,10 +1,25 @@
 // OpenAPI v3 component schemas for built-in kinds, derived from the client-node models at runtime.
 import type { Schema, SchemaResolver } from '../types.js';
-import { ATOMIC_STRUCTS, FIELD_DEFAULTS, STRUCT_FIELD_EXTENSIONS, fieldExtensions, isQuantityField, isResourceList } from './extensions.js';
+import {
+  ATOMIC_STRUCTS,
+  FIELD_DEFAULTS,
+  STRUCT_FIELD_EXTENSIONS,
+  fieldExtensions,
+  isQuantityField,
+  isResourceList,
+} from './extensions.js';
 import { fileModelSource, type ModelAttribute, type ModelSource } from './models.js';
 import {
-  FIELDS_V1, INT_OR_STRING, JSON_VALUE, MICRO_TIME, QUANTITY, RAW_EXTENSION, SCHEMA_PREFIX, TIME,
-  componentName, fixedComponentName,
+  FIELDS_V1,
+  INT_OR_STRING,
+  JSON_VALUE,
+  MICRO_TIME,
+  QUANTITY,
+  RAW_EXTENSION,
+  SCHEMA_PREFIX,
+  TIME,
+  componentName,
+  fixedComponentName,
 } from './names.js';
 
 export interface BuiltinRoot {
@@ -29,15 +44,30 @@ export const goTypeHints = new WeakMap<Schema, string>();
 const ref = (name: string): Schema => ({ $ref: SCHEMA_PREFIX + name });
 
 /** Types the models reach for pod templates, claims and references: they belong to core/v1. */
-const CORE_ANCHORS = ['V1PodTemplateSpec', 'V1PersistentVolumeClaim', 'V1ObjectReference', 'V1TypedLocalObjectReference', 'V1TypedObjectReference', 'V1Pod', 'V1Service', 'V1Node'];
+const CORE_ANCHORS = [
+  'V1PodTemplateSpec',
+  'V1PersistentVolumeClaim',
+  'V1ObjectReference',
+  'V1TypedLocalObjectReference',
+  'V1TypedObjectReference',
+  'V1Pod',
+  'V1Service',
+  'V1Node',
+];
 
 function referencedModel(type: string): string | undefined {
   let t = type;
   for (;;) {
     const arr = /^Array<(.+)>$/.exec(t);
-    if (arr) { t = arr[1]; continue; }
+    if (arr) {
+      t = arr[1];
+      continue;
+    }
     const dict = /^\{ \[key: string\]: (.+); \}$/.exec(t);
-    if (dict) { t = dict[1]; continue; }
+    if (dict) {
+      t = dict[1];
+      continue;
+    }
     break;
   }
   if (/^[A-Z]/.test(t) && t !== 'Date' && t !== 'IntOrString') return t;
@@ -50,7 +80,11 @@ function primitiveComponents(): Record<string, Schema> {
     [QUANTITY]: { 'x-kubernetes-int-or-string': true },
     [TIME]: { type: 'string', format: 'date-time' },
     [MICRO_TIME]: { type: 'string', format: 'date-time' },
-    [RAW_EXTENSION]: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-embedded-resource': true },
+    [RAW_EXTENSION]: {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      'x-kubernetes-embedded-resource': true,
+    },
     [FIELDS_V1]: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
     [JSON_VALUE]: { 'x-kubernetes-preserve-unknown-fields': true },
   };
@@ -147,7 +181,12 @@ function modelSchema(
     const arr = /^Array<(.+)>$/.exec(a.type);
     if (arr) {
       const item = referencedModel(arr[1]);
-      const ext = fieldExtensions(model, a.baseName, item, item ? attrsOf(item).map((x) => x.baseName) : undefined);
+      const ext = fieldExtensions(
+        model,
+        a.baseName,
+        item,
+        item ? attrsOf(item).map((x) => x.baseName) : undefined,
+      );
       if (ext) s = { ...s, ...ext };
     } else if (STRUCT_FIELD_EXTENSIONS[`${model}.${a.baseName}`]) {
       s = { allOf: [s], ...STRUCT_FIELD_EXTENSIONS[`${model}.${a.baseName}`] };
@@ -161,13 +200,22 @@ function modelSchema(
   return out;
 }
 
-function typeSchema(type: string, format: string, model: string, attr: ModelAttribute, names: Map<string, string>): Schema {
+function typeSchema(
+  type: string,
+  format: string,
+  model: string,
+  attr: ModelAttribute,
+  names: Map<string, string>,
+): Schema {
   const arr = /^Array<(.+)>$/.exec(type);
   if (arr) return { type: 'array', items: typeSchema(arr[1], '', model, attr, names) };
   const dict = /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (dict) {
     const quantity = isQuantityField(model, attr.name);
-    const s: Schema = { type: 'object', additionalProperties: quantity ? ref(QUANTITY) : typeSchema(dict[1], format, model, attr, names) };
+    const s: Schema = {
+      type: 'object',
+      additionalProperties: quantity ? ref(QUANTITY) : typeSchema(dict[1], format, model, attr, names),
+    };
     if (quantity && isResourceList(model, attr.name)) goTypeHints.set(s, 'v1.ResourceList');
     return s;
   }

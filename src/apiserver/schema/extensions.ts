@@ -11,7 +11,10 @@ const mergeMap = (key: string, keys: string[] = [key], strategy = 'merge'): Ext 
   'x-kubernetes-patch-merge-key': key,
   'x-kubernetes-patch-strategy': strategy,
 });
-const map = (...keys: string[]): Ext => ({ 'x-kubernetes-list-map-keys': keys, 'x-kubernetes-list-type': 'map' });
+const map = (...keys: string[]): Ext => ({
+  'x-kubernetes-list-map-keys': keys,
+  'x-kubernetes-list-type': 'map',
+});
 const atomic: Ext = { 'x-kubernetes-list-type': 'atomic' };
 const set: Ext = { 'x-kubernetes-list-type': 'set' };
 
@@ -44,7 +47,11 @@ const FIELD_EXTENSIONS: Record<string, Ext> = {
   'V1PodSecurityContext.supplementalGroups': atomic,
   'V1PodSecurityContext.sysctls': atomic,
   'V1PodStatus.podIPs': mergeMap('ip'),
-  'V1PodStatus.hostIPs': { ...atomic, 'x-kubernetes-patch-merge-key': 'ip', 'x-kubernetes-patch-strategy': 'merge' },
+  'V1PodStatus.hostIPs': {
+    ...atomic,
+    'x-kubernetes-patch-merge-key': 'ip',
+    'x-kubernetes-patch-strategy': 'merge',
+  },
   'V1PodStatus.containerStatuses': atomic,
   'V1PodStatus.initContainerStatuses': atomic,
   'V1PodStatus.ephemeralContainerStatuses': atomic,
@@ -63,7 +70,11 @@ const FIELD_EXTENSIONS: Record<string, Ext> = {
   'V1NodeSelector.nodeSelectorTerms': atomic,
   'V1NodeSelectorTerm.matchExpressions': atomic,
   'V1NodeSelectorTerm.matchFields': atomic,
-  'V1JobStatus.conditions': { ...atomic, 'x-kubernetes-patch-merge-key': 'type', 'x-kubernetes-patch-strategy': 'merge' },
+  'V1JobStatus.conditions': {
+    ...atomic,
+    'x-kubernetes-patch-merge-key': 'type',
+    'x-kubernetes-patch-strategy': 'merge',
+  },
   'V1PolicyRule.verbs': atomic,
   'V1PolicyRule.apiGroups': atomic,
   'V1PolicyRule.resources': atomic,
@@ -78,10 +89,16 @@ const FIELD_EXTENSIONS: Record<string, Ext> = {
 };
 
 /** The extensions of one field; `itemModel` is the element model of an array field, if any. */
-export function fieldExtensions(model: string, field: string, itemModel?: string, itemAttrs?: string[]): Ext | undefined {
+export function fieldExtensions(
+  model: string,
+  field: string,
+  itemModel?: string,
+  itemAttrs?: string[],
+): Ext | undefined {
   const direct = FIELD_EXTENSIONS[`${model}.${field}`];
   if (direct) return direct;
-  if ((model === 'V1Container' || model === 'V1EphemeralContainer') && containerFields[field]) return containerFields[field];
+  if ((model === 'V1Container' || model === 'V1EphemeralContainer') && containerFields[field])
+    return containerFields[field];
   // Status conditions everywhere are merged by type (+listType=map, +listMapKey=type).
   if (field === 'conditions' && itemModel && itemAttrs?.includes('type')) return mergeMap('type');
   return undefined;
@@ -89,16 +106,29 @@ export function fieldExtensions(model: string, field: string, itemModel?: string
 
 /** Fields typed as resource.Quantity (or a ResourceList of them) that the models flatten to strings. */
 const QUANTITY_FIELDS = new Set([
-  'V1ResourceRequirements.limits', 'V1ResourceRequirements.requests',
-  'V1VolumeResourceRequirements.limits', 'V1VolumeResourceRequirements.requests',
-  'V1NodeStatus.capacity', 'V1NodeStatus.allocatable',
+  'V1ResourceRequirements.limits',
+  'V1ResourceRequirements.requests',
+  'V1VolumeResourceRequirements.limits',
+  'V1VolumeResourceRequirements.requests',
+  'V1NodeStatus.capacity',
+  'V1NodeStatus.allocatable',
   'V1PersistentVolumeSpec.capacity',
-  'V1PersistentVolumeClaimStatus.capacity', 'V1PersistentVolumeClaimStatus.allocatedResources',
-  'V1ResourceQuotaSpec.hard', 'V1ResourceQuotaStatus.hard', 'V1ResourceQuotaStatus.used',
-  'V1LimitRangeItem.max', 'V1LimitRangeItem.min', 'V1LimitRangeItem._default', 'V1LimitRangeItem.defaultRequest',
+  'V1PersistentVolumeClaimStatus.capacity',
+  'V1PersistentVolumeClaimStatus.allocatedResources',
+  'V1ResourceQuotaSpec.hard',
+  'V1ResourceQuotaStatus.hard',
+  'V1ResourceQuotaStatus.used',
+  'V1LimitRangeItem.max',
+  'V1LimitRangeItem.min',
+  'V1LimitRangeItem._default',
+  'V1LimitRangeItem.defaultRequest',
   'V1LimitRangeItem.maxLimitRequestRatio',
-  'V1PodSpec.overhead', 'V1Overhead.podFixed', 'V1ContainerStatus.allocatedResources',
-  'V1EmptyDirVolumeSource.sizeLimit', 'V1CSIStorageCapacity.capacity', 'V1CSIStorageCapacity.maximumVolumeSize',
+  'V1PodSpec.overhead',
+  'V1Overhead.podFixed',
+  'V1ContainerStatus.allocatedResources',
+  'V1EmptyDirVolumeSource.sizeLimit',
+  'V1CSIStorageCapacity.capacity',
+  'V1CSIStorageCapacity.maximumVolumeSize',
 ]);
 
 export function isQuantityField(model: string, attrName: string): boolean {
@@ -112,9 +142,17 @@ export function isResourceList(model: string, attrName: string): boolean {
 
 /** Structs marked +structType=atomic (x-kubernetes-map-type: atomic). */
 export const ATOMIC_STRUCTS = new Set([
-  'V1LabelSelector', 'V1LocalObjectReference', 'V1ObjectReference', 'V1NodeSelector', 'V1NodeSelectorTerm',
-  'V1TypedLocalObjectReference', 'V1ConfigMapKeySelector', 'V1SecretKeySelector', 'V1ObjectFieldSelector',
-  'V1ResourceFieldSelector', 'V1TopologySelectorTerm',
+  'V1LabelSelector',
+  'V1LocalObjectReference',
+  'V1ObjectReference',
+  'V1NodeSelector',
+  'V1NodeSelectorTerm',
+  'V1TypedLocalObjectReference',
+  'V1ConfigMapKeySelector',
+  'V1SecretKeySelector',
+  'V1ObjectFieldSelector',
+  'V1ResourceFieldSelector',
+  'V1TopologySelectorTerm',
 ]);
 
 /**

@@ -11,9 +11,27 @@ export function goFloat(v: number): string {
   return String(v);
 }
 
-export const QUANTITY_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+export const QUANTITY_ERROR =
+  "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 const QUANTITY_RE = /^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$/;
-const QUANTITY_SUFFIXES = new Set(['', 'Ki', 'Mi', 'Gi', 'Ti', 'Pi', 'Ei', 'n', 'u', 'm', 'k', 'M', 'G', 'T', 'P', 'E']);
+const QUANTITY_SUFFIXES = new Set([
+  '',
+  'Ki',
+  'Mi',
+  'Gi',
+  'Ti',
+  'Pi',
+  'Ei',
+  'n',
+  'u',
+  'm',
+  'k',
+  'M',
+  'G',
+  'T',
+  'P',
+  'E',
+]);
 
 /** Returns the error text resource.ParseQuantity gives, or undefined when the quantity parses. */
 export function quantityError(text: string): string | undefined {
@@ -22,7 +40,8 @@ export function quantityError(text: string): string | undefined {
   const m = QUANTITY_RE.exec(s);
   if (!m) return QUANTITY_ERROR;
   if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(m[1])) return 'unable to parse numeric part of quantity';
-  if (!QUANTITY_SUFFIXES.has(m[2]) && !/^[eE][-+]?\d+$/.test(m[2])) return "unable to parse quantity's suffix";
+  if (!QUANTITY_SUFFIXES.has(m[2]) && !/^[eE][-+]?\d+$/.test(m[2]))
+    return "unable to parse quantity's suffix";
   return undefined;
 }
 
@@ -31,7 +50,16 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz
 /** The error metav1.Time gives for a string that is not RFC 3339, or undefined. */
 export function timeError(s: string): string | undefined {
   const m = RFC3339.exec(s);
-  if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31 && Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 61) {
+  if (
+    m &&
+    Number(m[2]) >= 1 &&
+    Number(m[2]) <= 12 &&
+    Number(m[3]) >= 1 &&
+    Number(m[3]) <= 31 &&
+    Number(m[4]) < 24 &&
+    Number(m[5]) < 60 &&
+    Number(m[6]) < 61
+  ) {
     return undefined;
   }
   const layout = '2006-01-02T15:04:05Z07:00';
@@ -71,7 +99,8 @@ function isIPv6(s: string): boolean {
 }
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
-const HOSTNAME = /^[a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)(\.[a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?))*\.?$/u;
+const HOSTNAME =
+  /^[a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?)(\.[a-zA-Z0-9\p{S}\p{L}]((-?[a-zA-Z0-9\p{S}\p{L}]{0,62})?))*\.?$/u;
 
 /**
  * String formats apiextensions keeps (it strips every other format, including int32/int64, before
@@ -89,7 +118,10 @@ const FORMAT_CHECKS: Record<string, (s: string) => boolean> = {
     if (extra !== undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
     return IPV4.test(ip) ? Number(bits) <= 32 : isIPv6(ip) && Number(bits) <= 128;
   },
-  mac: (s) => /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{2}[:-]){7}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$/.test(s),
+  mac: (s) =>
+    /^([0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{2}[:-]){7}[0-9a-fA-F]{2}$|^([0-9a-fA-F]{4}\.){2}[0-9a-fA-F]{4}$/.test(
+      s,
+    ),
   uuid: (s) => UUID.test(s),
   uuid3: (s) => UUID.test(s) && s.replace(/-/g, '')[12] === '3',
   uuid4: (s) => UUID.test(s) && s.replace(/-/g, '')[12] === '4' && /[89ab]/i.test(s.replace(/-/g, '')[16]),
@@ -104,8 +136,11 @@ const FORMAT_CHECKS: Record<string, (s: string) => boolean> = {
   byte: (s) => BASE64.test(s),
   password: () => true,
   date: (s) => /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(s),
-  duration: (s) => /^\s*(\d+\s*(ns|us|µs|ms|s|m|h|d|w)\s*)+$/.test(s) || /^[-+]?(\d+(\.\d*)?(ns|us|µs|ms|s|m|h))+$/.test(s),
-  datetime: (s) => timeError(s) === undefined || /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s),
+  duration: (s) =>
+    /^\s*(\d+\s*(ns|us|µs|ms|s|m|h|d|w)\s*)+$/.test(s) || /^[-+]?(\d+(\.\d*)?(ns|us|µs|ms|s|m|h))+$/.test(s),
+  datetime: (s) =>
+    timeError(s) === undefined ||
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s),
 };
 
 /** Whether `value` violates `format`; unknown and stripped formats never do. */

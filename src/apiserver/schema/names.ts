@@ -15,10 +15,27 @@ export const JSON_VALUE = 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions
 
 /** Models that live in apimachinery's meta/v1 whatever group reaches them. */
 const META_MODELS = new Set([
-  'ObjectMeta', 'ListMeta', 'LabelSelector', 'LabelSelectorRequirement', 'OwnerReference',
-  'ManagedFieldsEntry', 'Condition', 'Status', 'StatusDetails', 'StatusCause', 'DeleteOptions',
-  'Preconditions', 'APIResource', 'APIResourceList', 'APIGroup', 'APIGroupList', 'APIVersions',
-  'GroupVersionForDiscovery', 'ServerAddressByClientCIDR', 'WatchEvent', 'FieldSelectorRequirement',
+  'ObjectMeta',
+  'ListMeta',
+  'LabelSelector',
+  'LabelSelectorRequirement',
+  'OwnerReference',
+  'ManagedFieldsEntry',
+  'Condition',
+  'Status',
+  'StatusDetails',
+  'StatusCause',
+  'DeleteOptions',
+  'Preconditions',
+  'APIResource',
+  'APIResourceList',
+  'APIGroup',
+  'APIGroupList',
+  'APIVersions',
+  'GroupVersionForDiscovery',
+  'ServerAddressByClientCIDR',
+  'WatchEvent',
+  'FieldSelectorRequirement',
 ]);
 
 export interface ParsedModel {

@@ -5,7 +5,17 @@ import { badRequest, type FieldError } from '../errors.js';
 import type { Schema, SchemaResolver } from '../types.js';
 import { builtinSchemas, goTypeHints } from './builtin.js';
 import { base64Error, compilePattern, goFloat, quantityError, timeError, violatesFormat } from './formats.js';
-import { INT_OR_STRING, MICRO_TIME, OBJECT_META, QUANTITY, RAW_EXTENSION, SCHEMA_PREFIX, TIME, goTypeName, shortName } from './names.js';
+import {
+  INT_OR_STRING,
+  MICRO_TIME,
+  OBJECT_META,
+  QUANTITY,
+  RAW_EXTENSION,
+  SCHEMA_PREFIX,
+  TIME,
+  goTypeName,
+  shortName,
+} from './names.js';
 
 export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
@@ -37,7 +47,8 @@ interface GoContext {
   stack: string[];
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function clone<T>(v: T): T {
   if (Array.isArray(v)) return v.map(clone) as T;
@@ -70,7 +81,8 @@ function jsonType(v: unknown): string {
 
 function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   if (isObject(a) && isObject(b)) {
     const ka = Object.keys(a);
     return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
@@ -81,7 +93,11 @@ function deepEqual(a: unknown, b: unknown): boolean {
 /** Canonical text of a JSON value with sorted keys, for set/map uniqueness. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'undefined';
 }
 
@@ -147,11 +163,20 @@ class Walker {
     if (!s) return 'interface {}';
     const hint = goTypeHints.get(s) ?? goTypeHints.get(s0);
     if (hint) return hint;
-    if (component && (s.properties || component === INT_OR_STRING || component === QUANTITY || component === TIME || component === MICRO_TIME || component === RAW_EXTENSION)) {
+    if (
+      component &&
+      (s.properties ||
+        component === INT_OR_STRING ||
+        component === QUANTITY ||
+        component === TIME ||
+        component === MICRO_TIME ||
+        component === RAW_EXTENSION)
+    ) {
       return goTypeName(component);
     }
     if (s.type === 'array') return `[]${s.items ? this.goType(s.items) : 'interface {}'}`;
-    if (s.type === 'object' && isObject(s.additionalProperties)) return `map[string]${this.goType(s.additionalProperties)}`;
+    if (s.type === 'object' && isObject(s.additionalProperties))
+      return `map[string]${this.goType(s.additionalProperties)}`;
     if (s.type === 'integer') return s.format === 'int32' ? 'int32' : 'int64';
     if (s.type === 'number') return 'float64';
     if (s.type === 'boolean') return 'bool';
@@ -180,7 +205,8 @@ class Walker {
       case INT_OR_STRING:
         if (typeof value === 'string') return value;
         if (typeof value === 'number') {
-          if (!Number.isInteger(value) || value < INT32[0] || value > INT32[1]) this.typeError(`number ${goNumber(value)}`, 'int32', g);
+          if (!Number.isInteger(value) || value < INT32[0] || value > INT32[1])
+            this.typeError(`number ${goNumber(value)}`, 'int32', g);
           return value;
         }
         this.typeError(goValueKind(value), 'int32', g);
@@ -200,7 +226,8 @@ class Walker {
         if (timeError(value)) this.decodeError(timeError(value)!);
         return value;
     }
-    if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties && !isObject(s.additionalProperties)) return clone(value);
+    if (s['x-kubernetes-preserve-unknown-fields'] && !s.properties && !isObject(s.additionalProperties))
+      return clone(value);
     if (s.properties || s.type === 'object') {
       if (!isObject(value)) {
         this.typeError(goValueKind(value), this.goType(s0), g);
@@ -234,20 +261,29 @@ class Walker {
     switch (s.type) {
       case 'array': {
         if (!Array.isArray(value)) {
-          if (typeof value === 'string' && s.items && this.deref(s.items).schema?.format === 'byte') return value;
+          if (typeof value === 'string' && s.items && this.deref(s.items).schema?.format === 'byte')
+            return value;
           this.typeError(goValueKind(value), this.goType(s0), g);
           return DROP;
         }
         const out: unknown[] = [];
         value.forEach((item, i) => {
-          const r = item === null ? this.goZero(s.items) : s.items ? this.goWalk(item, s.items, `${path}[${i}]`, g) : clone(item);
+          const r =
+            item === null
+              ? this.goZero(s.items)
+              : s.items
+                ? this.goWalk(item, s.items, `${path}[${i}]`, g)
+                : clone(item);
           out.push(r === DROP ? null : r);
         });
         return out;
       }
       case 'integer':
         if (typeof value !== 'number') this.typeError(goValueKind(value), this.goType(s0), g);
-        else if (!Number.isInteger(value) || (s.format === 'int32' ? value < INT32[0] || value > INT32[1] : !Number.isSafeInteger(value))) {
+        else if (
+          !Number.isInteger(value) ||
+          (s.format === 'int32' ? value < INT32[0] || value > INT32[1] : !Number.isSafeInteger(value))
+        ) {
           this.typeError(`number ${goNumber(value)}`, this.goType(s0), g);
         }
         return value;
@@ -268,12 +304,20 @@ class Walker {
 
   // ---- custom resources: apiextensions pruning, defaulting and kube-openapi validation ----
 
-  crWalk(value: unknown, s0: Schema, path: string, mutate: boolean, errs: FieldError[], embedded = false): unknown {
+  crWalk(
+    value: unknown,
+    s0: Schema,
+    path: string,
+    mutate: boolean,
+    errs: FieldError[],
+    embedded = false,
+  ): unknown {
     if (s0.$ref) return mutate ? this.goMeta(value, s0, path) : value;
     const s = s0;
     if (!this.typeMatches(value, s, path, errs)) return value;
     let out: unknown = value;
-    if (isObject(value)) out = this.crObject(value, s, path, mutate, errs, embedded || !!s['x-kubernetes-embedded-resource']);
+    if (isObject(value))
+      out = this.crObject(value, s, path, mutate, errs, embedded || !!s['x-kubernetes-embedded-resource']);
     else if (Array.isArray(value)) out = this.crArray(value, s, path, mutate, errs);
     this.junctors(out, s, path, errs);
     this.valueChecks(out, s, path, errs);
@@ -303,7 +347,14 @@ class Walker {
     return ok;
   }
 
-  private crObject(value: Record<string, unknown>, s: Schema, path: string, mutate: boolean, errs: FieldError[], embedded: boolean): Record<string, unknown> {
+  private crObject(
+    value: Record<string, unknown>,
+    s: Schema,
+    path: string,
+    mutate: boolean,
+    errs: FieldError[],
+    embedded: boolean,
+  ): Record<string, unknown> {
     const props = s.properties ?? {};
     const ap = isObject(s.additionalProperties) ? (s.additionalProperties as Schema) : undefined;
     const preserve = !!s['x-kubernetes-preserve-unknown-fields'] || s.additionalProperties === true;
@@ -312,7 +363,11 @@ class Walker {
     for (const [k, v] of Object.entries(value)) {
       if (embedded && k === 'metadata') {
         if (mutate) {
-          const m = this.goMeta(v, props.metadata?.$ref ? props.metadata : { $ref: OBJECT_META_REF }, child(path, k));
+          const m = this.goMeta(
+            v,
+            props.metadata?.$ref ? props.metadata : { $ref: OBJECT_META_REF },
+            child(path, k),
+          );
           if (m !== undefined) out[k] = m;
         }
         continue;
@@ -349,7 +404,16 @@ class Walker {
     if (embedded && mutate && path) {
       for (const k of ['apiVersion', 'kind']) {
         if (typeof out[k] !== 'string' || out[k] === '') {
-          errs.push(out[k] === undefined || out[k] === '' ? { type: 'FieldValueRequired', field: child(path, k), detail: 'must not be empty' } : { type: 'FieldValueInvalid', field: child(path, k), value: out[k], detail: 'must be a string' });
+          errs.push(
+            out[k] === undefined || out[k] === ''
+              ? { type: 'FieldValueRequired', field: child(path, k), detail: 'must not be empty' }
+              : {
+                  type: 'FieldValueInvalid',
+                  field: child(path, k),
+                  value: out[k],
+                  detail: 'must be a string',
+                },
+          );
         }
       }
     }
@@ -362,7 +426,14 @@ class Walker {
     if (items) {
       for (let i = 0; i < out.length; i++) {
         let item = out[i];
-        if (mutate && item === null && !items.nullable && items.default !== undefined && this.opts.applyDefaults) item = clone(items.default);
+        if (
+          mutate &&
+          item === null &&
+          !items.nullable &&
+          items.default !== undefined &&
+          this.opts.applyDefaults
+        )
+          item = clone(items.default);
         const r = this.crWalk(item, items, `${path}[${i}]`, mutate, errs);
         if (mutate) out[i] = r;
       }
@@ -386,7 +457,12 @@ class Walker {
     } else if (kind === 'map') {
       const bad = list.findIndex((x) => x !== null && !isObject(x));
       if (bad >= 0) {
-        this.listErrors.push({ type: 'FieldValueInvalid', field: `${path}[${bad}]`, value: list[bad], detail: 'must be an object for an array of list-type map' });
+        this.listErrors.push({
+          type: 'FieldValueInvalid',
+          field: `${path}[${bad}]`,
+          value: list[bad],
+          detail: 'must be an object for an array of list-type map',
+        });
         return;
       }
       const keys = s['x-kubernetes-list-map-keys'] ?? [];
@@ -396,7 +472,8 @@ class Walker {
         for (const k of keys) if (isObject(x) && k in x) key[k] = x[k];
         const text = canonical(key);
         const n = seen.get(text) ?? 0;
-        if (n === 1) this.listErrors.push({ type: 'FieldValueDuplicate', field: `${path}[${i}]`, value: key });
+        if (n === 1)
+          this.listErrors.push({ type: 'FieldValueDuplicate', field: `${path}[${i}]`, value: key });
         seen.set(text, n + 1);
       });
     }
@@ -408,14 +485,22 @@ class Walker {
       this.crWalk(value, branch, path, false, e);
       return e;
     };
-    const composite = (detail: string): FieldError => ({ type: 'FieldValueInvalid', field: '<nil>', value: '', detail });
+    const composite = (detail: string): FieldError => ({
+      type: 'FieldValueInvalid',
+      field: '<nil>',
+      value: '',
+      detail,
+    });
     const quoted = JSON.stringify(path);
     if (s.anyOf?.length) {
       let best: FieldError[] | undefined;
       let ok = false;
       for (const b of s.anyOf) {
         const e = run(b);
-        if (!e.length) { ok = true; break; }
+        if (!e.length) {
+          ok = true;
+          break;
+        }
         if (!best || e.length < best.length) best = e;
       }
       if (!ok) errs.push(composite(`${quoted} must validate at least one schema (anyOf)`), ...(best ?? []));
@@ -429,7 +514,11 @@ class Walker {
         else if (valid === 0 && (!best || e.length < best.length)) best = e;
       }
       if (valid !== 1) {
-        errs.push(composite(`${quoted} must validate one and only one schema (oneOf). ${valid === 0 ? 'Found none valid' : `Found ${valid} valid alternatives`}`));
+        errs.push(
+          composite(
+            `${quoted} must validate one and only one schema (oneOf). ${valid === 0 ? 'Found none valid' : `Found ${valid} valid alternatives`}`,
+          ),
+        );
         if (valid === 0 && best) errs.push(...best);
       }
     }
@@ -440,7 +529,12 @@ class Walker {
         if (!e.length) valid++;
         errs.push(...e);
       }
-      if (valid !== s.allOf.length) errs.push(composite(`${quoted} must validate all the schemas (allOf)${valid === 0 ? '. None validated' : ''}`));
+      if (valid !== s.allOf.length)
+        errs.push(
+          composite(
+            `${quoted} must validate all the schemas (allOf)${valid === 0 ? '. None validated' : ''}`,
+          ),
+        );
     }
     if (s.not && !run(s.not).length) errs.push(composite(`${quoted} must not validate the schema (not)`));
   }
@@ -448,57 +542,126 @@ class Walker {
   private valueChecks(value: unknown, s: Schema, path: string, errs: FieldError[]): void {
     if (value === null || value === undefined) return;
     if (s.enum && !s.enum.some((e) => deepEqual(e, value))) {
-      const allowed = s.enum.map((e) => JSON.stringify(typeof e === 'string' ? e : JSON.stringify(e))).join(', ');
-      errs.push({ type: 'FieldValueNotSupported', field: path, value, detail: `supported values: ${allowed}` });
+      const allowed = s.enum
+        .map((e) => JSON.stringify(typeof e === 'string' ? e : JSON.stringify(e)))
+        .join(', ');
+      errs.push({
+        type: 'FieldValueNotSupported',
+        field: path,
+        value,
+        detail: `supported values: ${allowed}`,
+      });
     }
     const at = `${path} in body`;
     if (typeof value === 'string') {
       const len = [...value].length;
       if (s.maxLength !== undefined && len > s.maxLength) {
-        errs.push({ type: 'FieldValueTooLong', field: path, value, detail: `may not be more than ${s.maxLength} ${s.maxLength === 1 ? 'byte' : 'bytes'}` });
+        errs.push({
+          type: 'FieldValueTooLong',
+          field: path,
+          value,
+          detail: `may not be more than ${s.maxLength} ${s.maxLength === 1 ? 'byte' : 'bytes'}`,
+        });
       }
       if (s.minLength !== undefined && len < s.minLength) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value, detail: `${at} should be at least ${s.minLength} chars long` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value,
+          detail: `${at} should be at least ${s.minLength} chars long`,
+        });
       }
       if (s.pattern !== undefined) {
         const re = compilePattern(s.pattern);
-        if (re && !re.test(value)) errs.push({ type: 'FieldValueInvalid', field: path, value, detail: `${at} should match '${s.pattern}'` });
+        if (re && !re.test(value))
+          errs.push({
+            type: 'FieldValueInvalid',
+            field: path,
+            value,
+            detail: `${at} should match '${s.pattern}'`,
+          });
       }
       if (s.format && violatesFormat(s.format, value)) {
-        errs.push({ type: 'FieldValueTypeInvalid', field: path, value, detail: `${at} must be of type ${s.format}: ${JSON.stringify(value)}` });
+        errs.push({
+          type: 'FieldValueTypeInvalid',
+          field: path,
+          value,
+          detail: `${at} must be of type ${s.format}: ${JSON.stringify(value)}`,
+        });
       }
     } else if (typeof value === 'number') {
       if (s.maximum !== undefined && (s.exclusiveMaximum ? value >= s.maximum : value > s.maximum)) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value, detail: `${at} should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${goFloat(s.maximum)}` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value,
+          detail: `${at} should be less than ${s.exclusiveMaximum ? '' : 'or equal to '}${goFloat(s.maximum)}`,
+        });
       }
       if (s.minimum !== undefined && (s.exclusiveMinimum ? value <= s.minimum : value < s.minimum)) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value, detail: `${at} should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${goFloat(s.minimum)}` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value,
+          detail: `${at} should be greater than ${s.exclusiveMinimum ? '' : 'or equal to '}${goFloat(s.minimum)}`,
+        });
       }
       if (s.multipleOf && !Number.isInteger(Number((value / s.multipleOf).toPrecision(15)))) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value, detail: `${at} should be a multiple of ${goFloat(s.multipleOf)}` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value,
+          detail: `${at} should be a multiple of ${goFloat(s.multipleOf)}`,
+        });
       }
     } else if (Array.isArray(value)) {
       if (s.minItems !== undefined && value.length < s.minItems) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value: value.length, detail: `${at} should have at least ${s.minItems} items` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value: value.length,
+          detail: `${at} should have at least ${s.minItems} items`,
+        });
       }
       if (s.maxItems !== undefined && value.length > s.maxItems) {
-        errs.push({ type: 'FieldValueTooMany', field: path, value: value.length, detail: `must have at most ${s.maxItems} ${s.maxItems === 1 ? 'item' : 'items'}` });
+        errs.push({
+          type: 'FieldValueTooMany',
+          field: path,
+          value: value.length,
+          detail: `must have at most ${s.maxItems} ${s.maxItems === 1 ? 'item' : 'items'}`,
+        });
       }
       if (s.uniqueItems && new Set(value.map(canonical)).size !== value.length) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value: '', detail: `${at} shouldn't contain duplicates` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value: '',
+          detail: `${at} shouldn't contain duplicates`,
+        });
       }
     } else if (isObject(value)) {
       const n = Object.keys(value).length;
       // kube-openapi stops at a property-count failure without looking at required fields.
       if (s.minProperties !== undefined && n < s.minProperties) {
-        errs.push({ type: 'FieldValueInvalid', field: path, value: n, detail: `${at} should have at least ${s.minProperties} properties` });
+        errs.push({
+          type: 'FieldValueInvalid',
+          field: path,
+          value: n,
+          detail: `${at} should have at least ${s.minProperties} properties`,
+        });
         return;
       }
       if (s.maxProperties !== undefined && n > s.maxProperties) {
-        errs.push({ type: 'FieldValueTooMany', field: path, value: n, detail: `must have at most ${s.maxProperties} ${s.maxProperties === 1 ? 'item' : 'items'}` });
+        errs.push({
+          type: 'FieldValueTooMany',
+          field: path,
+          value: n,
+          detail: `must have at most ${s.maxProperties} ${s.maxProperties === 1 ? 'item' : 'items'}`,
+        });
         return;
       }
-      for (const r of s.required ?? []) if (!(r in value)) errs.push({ type: 'FieldValueRequired', field: child(path, r) });
+      for (const r of s.required ?? [])
+        if (!(r in value)) errs.push({ type: 'FieldValueRequired', field: child(path, r) });
     }
   }
 
@@ -517,7 +680,12 @@ class Walker {
 }
 
 function typeInvalid(path: string, actual: string, type: string): FieldError {
-  return { type: 'FieldValueTypeInvalid', field: path, value: actual, detail: `${path} in body must be of type ${type}: ${JSON.stringify(actual)}` };
+  return {
+    type: 'FieldValueTypeInvalid',
+    field: path,
+    value: actual,
+    detail: `${path} in body must be of type ${type}: ${JSON.stringify(actual)}`,
+  };
 }
 
 /** The literal encoding/json quotes for a number it could not store ("number 1.5"). */
@@ -531,7 +699,12 @@ function goNumber(v: number): string {
  * unknown fields; unknown fields are always dropped. Custom resources: prunes, drops
  * non-nullable nulls, defaults (when asked) and returns value validation errors.
  */
-export function processObject(obj: unknown, schema: Schema, resolve: SchemaResolver, opts: ProcessOptions): ProcessResult {
+export function processObject(
+  obj: unknown,
+  schema: Schema,
+  resolve: SchemaResolver,
+  opts: ProcessOptions,
+): ProcessResult {
   const w = new Walker(resolve, opts);
   let out: unknown;
   if (opts.mode === 'builtin') {

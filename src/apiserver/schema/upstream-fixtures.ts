@@ -7,7 +7,10 @@ import YAML from 'yaml';
 import type { KubeObject } from '../types.js';
 
 export const UPSTREAM = '/work/shared/upstream';
-export const CRD_DIRS = [`${UPSTREAM}/sail-operator/chart/crds`, `${UPSTREAM}/gateway-api/config/crd/standard`];
+export const CRD_DIRS = [
+  `${UPSTREAM}/sail-operator/chart/crds`,
+  `${UPSTREAM}/gateway-api/config/crd/standard`,
+];
 export const SAMPLES_DIR = `${UPSTREAM}/sail-operator/chart/samples`;
 
 export function loadYamlDocs(file: string): KubeObject[] {
@@ -26,14 +29,17 @@ export function loadYamlDocs(file: string): KubeObject[] {
 export function upstreamCrds(): KubeObject[] {
   const out: KubeObject[] = [];
   for (const d of CRD_DIRS) {
-    for (const f of readdirSync(d).sort()) out.push(...loadYamlDocs(join(d, f)).filter((o) => o.kind === 'CustomResourceDefinition'));
+    for (const f of readdirSync(d).sort())
+      out.push(...loadYamlDocs(join(d, f)).filter((o) => o.kind === 'CustomResourceDefinition'));
   }
   return out;
 }
 
 export function sampleFiles(): string[] {
   return [
-    ...readdirSync(SAMPLES_DIR).filter((f) => f.endsWith('.yaml')).map((f) => join(SAMPLES_DIR, f)),
+    ...readdirSync(SAMPLES_DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => join(SAMPLES_DIR, f)),
     ...readdirSync(join(SAMPLES_DIR, 'ambient')).map((f) => join(SAMPLES_DIR, 'ambient', f)),
   ].sort();
 }

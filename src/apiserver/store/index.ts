@@ -1,1 +1,9 @@
-export { Store, StoreError, cloneObject, type Entry, type StoreEvent, type EventType, type StoreOptions } from './store.js';
+export {
+  Store,
+  StoreError,
+  cloneObject,
+  type Entry,
+  type StoreEvent,
+  type EventType,
+  type StoreOptions,
+} from './store.js';

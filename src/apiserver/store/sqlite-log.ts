@@ -72,7 +72,17 @@ export class SqliteLog {
     );
     this.insertMany = this.db.transaction((rows: LogRow[]) => {
       for (const r of rows) {
-        this.insertStmt.run(r.rev, r.res, r.ns, r.name, r.createRev, r.prevRev, r.created ? 1 : 0, r.deleted ? 1 : 0, r.value);
+        this.insertStmt.run(
+          r.rev,
+          r.res,
+          r.ns,
+          r.name,
+          r.createRev,
+          r.prevRev,
+          r.created ? 1 : 0,
+          r.deleted ? 1 : 0,
+          r.value,
+        );
       }
     });
   }
@@ -88,7 +98,8 @@ export class SqliteLog {
   }
 
   compactRevision(): number {
-    const r = this.db.prepare("SELECT v FROM meta WHERE k = 'compact_rev'").get() as { v: number } | undefined;
+    const r = this.db.prepare("SELECT v FROM meta WHERE k = 'compact_rev'").get() as
+      { v: number } | undefined;
     return r?.v ?? 0;
   }
 
@@ -106,7 +117,9 @@ export class SqliteLog {
 
   /** Rows of one resource after `rev`, in revision order (for watches resuming before the in-memory window). */
   since(res: string, rev: number): LogRow[] {
-    return (this.db.prepare('SELECT * FROM log WHERE res = ? AND rev > ? ORDER BY rev').all(res, rev) as RawRow[]).map(toRow);
+    return (
+      this.db.prepare('SELECT * FROM log WHERE res = ? AND rev > ? ORDER BY rev').all(res, rev) as RawRow[]
+    ).map(toRow);
   }
 
   byRevision(rev: number): LogRow | undefined {
@@ -123,8 +136,14 @@ export class SqliteLog {
       const superseded = this.db
         .prepare('DELETE FROM log WHERE rev IN (SELECT prev_rev FROM log WHERE prev_rev > 0 AND rev <= ?)')
         .run(target).changes;
-      const tombstones = this.db.prepare('DELETE FROM log WHERE deleted = 1 AND rev <= ?').run(target).changes;
-      this.db.prepare("INSERT INTO meta (k, v) VALUES ('compact_rev', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v").run(target);
+      const tombstones = this.db
+        .prepare('DELETE FROM log WHERE deleted = 1 AND rev <= ?')
+        .run(target).changes;
+      this.db
+        .prepare(
+          "INSERT INTO meta (k, v) VALUES ('compact_rev', ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+        )
+        .run(target);
       return superseded + tombstones;
     });
     const removed = run();

@@ -144,20 +144,30 @@ export class Store {
   update(res: string, ns: string, name: string, obj: KubeObject, expectedRev?: number): Promise<Entry> {
     const prev = this.latest(res, ns, name);
     if (!prev) return Promise.reject(new StoreError('not-found', 'not found'));
-    if (expectedRev !== undefined && prev.rev !== expectedRev) return Promise.reject(new StoreError('conflict', 'conflict'));
+    if (expectedRev !== undefined && prev.rev !== expectedRev)
+      return Promise.reject(new StoreError('conflict', 'conflict'));
     const rev = ++this.nextRev;
     const entry = makeEntry(res, ns, name, rev, prev.createRev, obj);
-    return this.enqueue(entry, { type: 'MODIFIED', rev, entry, prev }, { created: false, deleted: false, prevRev: prev.rev });
+    return this.enqueue(
+      entry,
+      { type: 'MODIFIED', rev, entry, prev },
+      { created: false, deleted: false, prevRev: prev.rev },
+    );
   }
 
   /** Removes an object. `last` is the state the DELETED event carries (default: the stored one). */
   delete(res: string, ns: string, name: string, expectedRev?: number, last?: KubeObject): Promise<Entry> {
     const prev = this.latest(res, ns, name);
     if (!prev) return Promise.reject(new StoreError('not-found', 'not found'));
-    if (expectedRev !== undefined && prev.rev !== expectedRev) return Promise.reject(new StoreError('conflict', 'conflict'));
+    if (expectedRev !== undefined && prev.rev !== expectedRev)
+      return Promise.reject(new StoreError('conflict', 'conflict'));
     const rev = ++this.nextRev;
     const entry = makeEntry(res, ns, name, rev, prev.createRev, last ?? prev.obj);
-    return this.enqueue(entry, { type: 'DELETED', rev, entry, prev }, { created: false, deleted: true, prevRev: prev.rev });
+    return this.enqueue(
+      entry,
+      { type: 'DELETED', rev, entry, prev },
+      { created: false, deleted: true, prevRev: prev.rev },
+    );
   }
 
   /** Listens to committed events of one resource (or all resources with '*'). */
@@ -184,7 +194,8 @@ export class Store {
     if (first && fromRev >= first.rev - 1) {
       const start = lowerBound(this.window, fromRev + 1);
       const out: StoreEvent[] = [];
-      for (let i = start; i < this.window.length; i++) if (this.window[i].entry.res === res) out.push(this.window[i]);
+      for (let i = start; i < this.window.length; i++)
+        if (this.window[i].entry.res === res) out.push(this.window[i]);
       return out;
     }
     if (fromRev < this.compactRev) {
@@ -293,7 +304,15 @@ export class Store {
   }
 
   private entryFromRow(row: LogRow): Entry {
-    return { res: row.res, ns: row.ns, name: row.name, rev: row.rev, createRev: row.createRev, obj: JSON.parse(row.value), json: row.value };
+    return {
+      res: row.res,
+      ns: row.ns,
+      name: row.name,
+      rev: row.rev,
+      createRev: row.createRev,
+      obj: JSON.parse(row.value),
+      json: row.value,
+    };
   }
 
   private eventFromRow(row: LogRow): StoreEvent {
@@ -308,7 +327,14 @@ export class Store {
   }
 }
 
-function makeEntry(res: string, ns: string, name: string, rev: number, createRev: number, obj: KubeObject): Entry {
+function makeEntry(
+  res: string,
+  ns: string,
+  name: string,
+  rev: number,
+  createRev: number,
+  obj: KubeObject,
+): Entry {
   const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rev) } };
   return { res, ns, name, rev, createRev, obj: stored, json: JSON.stringify(stored) };
 }

@@ -84,7 +84,9 @@ export function configMapKey(v: string): string[] {
   const errs: string[] = [];
   if (v.length > 253) errs.push('must be no more than 253 characters');
   if (!configMapKeyRe.test(v))
-    errs.push(`a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '${configMapKeyFmt}')`);
+    errs.push(
+      `a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '${configMapKeyFmt}')`,
+    );
   if (v === '.' || v === '..') errs.push(`must not be '${v}'`);
   else if (v.startsWith('..')) errs.push("must not start with '..'");
   return errs;
@@ -111,11 +113,21 @@ export function checkName(rule: NameRule, v: string): string[] {
 export function validateLabels(labels: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   if (labels === undefined || labels === null) return errs;
-  if (typeof labels !== 'object' || Array.isArray(labels)) return [{ type: 'FieldValueInvalid', field: path, value: labels, detail: 'must be a map of strings' }];
+  if (typeof labels !== 'object' || Array.isArray(labels))
+    return [{ type: 'FieldValueInvalid', field: path, value: labels, detail: 'must be a map of strings' }];
   for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
-    for (const d of qualifiedName(k)) errs.push({ type: 'FieldValueInvalid', field: path, value: k, detail: d });
-    if (typeof v !== 'string') errs.push({ type: 'FieldValueInvalid', field: `${path}`, value: v, detail: 'label values must be strings' });
-    else for (const d of labelValue(v)) errs.push({ type: 'FieldValueInvalid', field: path, value: v, detail: d });
+    for (const d of qualifiedName(k))
+      errs.push({ type: 'FieldValueInvalid', field: path, value: k, detail: d });
+    if (typeof v !== 'string')
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: `${path}`,
+        value: v,
+        detail: 'label values must be strings',
+      });
+    else
+      for (const d of labelValue(v))
+        errs.push({ type: 'FieldValueInvalid', field: path, value: v, detail: d });
   }
   return errs;
 }
@@ -125,9 +137,11 @@ export function validateAnnotations(annotations: unknown, path: string): FieldEr
   if (annotations === undefined || annotations === null) return errs;
   let total = 0;
   for (const [k, v] of Object.entries(annotations as Record<string, unknown>)) {
-    for (const d of qualifiedName(k.toLowerCase())) errs.push({ type: 'FieldValueInvalid', field: path, value: k, detail: d });
+    for (const d of qualifiedName(k.toLowerCase()))
+      errs.push({ type: 'FieldValueInvalid', field: path, value: k, detail: d });
     total += k.length + (typeof v === 'string' ? v.length : 0);
   }
-  if (total > 256 * 1024) errs.push({ type: 'FieldValueTooLong', field: path, detail: 'must have at most 262144 bytes' });
+  if (total > 256 * 1024)
+    errs.push({ type: 'FieldValueTooLong', field: path, detail: 'must have at most 262144 bytes' });
   return errs;
 }

@@ -4,15 +4,32 @@ import { validateLabels } from './names.js';
 import { validatePodSpec } from './pods.js';
 
 /** Deployment, ReplicaSet, DaemonSet and StatefulSet share selector/template rules. */
-export function validateWorkloadSpec(spec: any, opts: { replicas: boolean; restartPolicies?: string[] }): FieldError[] {
+export function validateWorkloadSpec(
+  spec: any,
+  opts: { replicas: boolean; restartPolicies?: string[] },
+): FieldError[] {
   const errs: FieldError[] = [];
   if (!spec) return [{ type: 'FieldValueRequired', field: 'spec' }];
   if (opts.replicas && spec.replicas !== undefined && spec.replicas < 0)
-    errs.push({ type: 'FieldValueInvalid', field: 'spec.replicas', value: spec.replicas, detail: 'must be greater than or equal to 0' });
+    errs.push({
+      type: 'FieldValueInvalid',
+      field: 'spec.replicas',
+      value: spec.replicas,
+      detail: 'must be greater than or equal to 0',
+    });
   const sel = spec.selector;
-  if (!sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)) {
+  if (
+    !sel ||
+    (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0)
+  ) {
     errs.push({ type: 'FieldValueRequired', field: 'spec.selector' });
-    if (sel) errs.push({ type: 'FieldValueInvalid', field: 'spec.selector', value: sel, detail: 'empty selector is invalid for deployment' });
+    if (sel)
+      errs.push({
+        type: 'FieldValueInvalid',
+        field: 'spec.selector',
+        value: sel,
+        detail: 'empty selector is invalid for deployment',
+      });
   } else {
     errs.push(...validateLabels(sel.matchLabels, 'spec.selector.matchLabels'));
     const labels = spec.template?.metadata?.labels ?? {};
@@ -25,7 +42,11 @@ export function validateWorkloadSpec(spec: any, opts: { replicas: boolean; resta
       });
   }
   errs.push(...validateLabels(spec.template?.metadata?.labels, 'spec.template.metadata.labels'));
-  errs.push(...validatePodSpec(spec.template?.spec, 'spec.template.spec', { restartPolicies: opts.restartPolicies ?? ['Always'] }));
+  errs.push(
+    ...validatePodSpec(spec.template?.spec, 'spec.template.spec', {
+      restartPolicies: opts.restartPolicies ?? ['Always'],
+    }),
+  );
   return errs;
 }
 
