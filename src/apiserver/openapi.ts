@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { groupVersion, type ResourceInfo } from './resources/resource.js';
 import type { Registry } from './resources/registry.js';
+import { withDescriptions } from './schema/index.js';
 import type { Schema, SchemaResolver } from './types.js';
 
 interface Cache {
@@ -57,6 +58,9 @@ export class OpenApi {
   private build(group: string, version: string, resources: ResourceInfo[]): object {
     const paths: Record<string, object> = {};
     const schemas: Record<string, Schema> = {};
+    // OpenAPI is what `kubectl explain` reads, so it carries the descriptions the runtime schemas omit.
+    const described = withDescriptions(this.registry.builtinSchemaSet);
+    const describedResolve: SchemaResolver = (ref) => described[ref.replace('#/components/schemas/', '')];
     const prefix = group ? `/apis/${group}/${version}` : `/api/${version}`;
     for (const r of resources) {
       const gvk = { group: r.group, version, kind: r.kind };
@@ -81,11 +85,11 @@ export class OpenApi {
       const sch = r.schema(version);
       if (!sch) continue;
       if (r.origin === 'builtin') {
-        collect(sch.schema, sch.resolve, schemas);
+        collect(sch.schema, describedResolve, schemas);
       } else {
         const name = crdSchemaName(r.group, version, r.kind);
         schemas[name] = { ...withMetaRef(sch.schema), 'x-kubernetes-group-version-kind': [gvk] };
-        collect({ $ref: META_REF }, sch.resolve, schemas);
+        collect({ $ref: META_REF }, describedResolve, schemas);
       }
     }
     return {

@@ -40,7 +40,7 @@ function integrityCheck(path: string): string {
   }
 }
 
-test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, async () => {
+test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, async (t) => {
   const ns = await kubeRequest(creds, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   assert.equal(ns.status, 201, JSON.stringify(ns.body));
 
@@ -90,6 +90,7 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
   await stopDaemon(cluster, 'SIGKILL');
   await Promise.all(writers);
   const ackedAtCrash = acks.length;
+  t.diagnostic(`${ackedAtCrash} writes acknowledged before the crash; ${attempted.size} objects attempted`);
   assert.ok(ackedAtCrash >= ACKED_BEFORE_CRASH);
 
   // The file as the crash left it (WAL not checkpointed) must be sound.
@@ -153,6 +154,7 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
   const watch = watchStream(creds, `${cmPath()}?watch=true&resourceVersion=${fromRv}`);
   try {
     const status = await watch.status;
+    t.diagnostic(`watch from rv ${fromRv} answered HTTP ${status}`);
     if (status === 410) {
       await watch.ended;
       assert.equal(watch.events[0]?.object?.reason, 'Expired', JSON.stringify(watch.events));
@@ -161,6 +163,7 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
     assert.equal(status, 200);
     const first = await watch.waitFor('the first event', () => true);
     if (first.type === 'ERROR') {
+      t.diagnostic(`watch from rv ${fromRv}: ${first.object.message}`);
       assert.equal(first.object.code, 410, JSON.stringify(first.object));
       assert.equal(first.object.reason, 'Expired');
       await watch.ended;
@@ -185,6 +188,7 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
     }
     assert.deepEqual(missed, [], 'acknowledged writes missing from the watch history');
     assert.equal(byRv.get(freshRv)?.type, 'ADDED');
+    t.diagnostic(`watch from rv ${fromRv} replayed ${watch.events.length} events across the restart`);
   } finally {
     watch.close();
   }
