@@ -99,7 +99,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
   });
+  const requestLog = process.env.MIZZEN_REQUEST_LOG === '1';
   server.on('request', (req, res) => {
+    if (requestLog) {
+      const started = process.hrtime.bigint();
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        console.log(`${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms ${req.headers['user-agent'] ?? ''}`);
+      });
+    }
     void handle(req, res);
   });
 
