@@ -15,7 +15,7 @@ need_root
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  ca-certificates curl openssl iproute2 iptables procps python3 make g++ >/dev/null
+  ca-certificates curl openssl iproute2 iptables procps util-linux bind9-dnsutils python3 make g++ >/dev/null
 
 if ! command -v node >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
