@@ -100,6 +100,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     keepAliveTimeout: 65_000,
   });
   const requestLog = process.env.MIZZEN_REQUEST_LOG === '1';
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (socket: import('node:net').Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   server.on('request', (req, res) => {
     if (requestLog) {
       const started = process.hrtime.bigint();
@@ -163,11 +168,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const port = (server.address() as AddressInfo).port;
   address = `${host}:${port}`;
   const compactTimer = setInterval(() => {
-    try {
-      store.compact();
-    } catch (err) {
-      console.error('store compaction failed:', err);
-    }
+    store.compact().catch((err) => console.error('store compaction failed:', err));
   }, opts.compactIntervalMs ?? 60_000);
   compactTimer.unref();
 
@@ -182,9 +183,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        // Connections still in their TLS handshake are not known to the HTTP layer.
+        for (const socket of sockets) socket.destroy();
       });
-      await store.flushed();
-      store.close();
+      await store.close();
     },
   };
 }

@@ -7,5 +7,5 @@ export {
   type DownResult,
   type ClusterStatus,
 } from './lifecycle.js';
-export { runDaemon, readConfig } from './daemon.js';
+export { runDaemon, runControllersProcess, readConfig } from './daemon.js';
 export { clusterPaths, mizzenHome, DEFAULT_CLUSTER, type ClusterPaths } from './paths.js';

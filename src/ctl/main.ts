@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { clusterPaths, DEFAULT_CLUSTER, down, runDaemon, status, up } from '../cluster/index.js';
+import { clusterPaths, DEFAULT_CLUSTER, down, runControllersProcess, runDaemon, status, up } from '../cluster/index.js';
 
 const cliPath = fileURLToPath(new URL('./main.js', import.meta.url));
 
@@ -75,7 +75,14 @@ export function program(): Command {
     .description('run a cluster in the foreground (what `mizzen up` starts in the background)')
     .addOption(name())
     .action(async (o: { name: string }) => {
-      await runDaemon(clusterPaths(o.name));
+      await runDaemon(clusterPaths(o.name), cliPath);
+    });
+
+  p.command('controllers', { hidden: true })
+    .description('run the cluster controllers against a kubeconfig (the daemon starts this)')
+    .requiredOption('--kubeconfig <path>', 'kubeconfig of the cluster')
+    .action(async (o: { kubeconfig: string }) => {
+      await runControllersProcess(o.kubeconfig);
     });
 
   return p;

@@ -30,7 +30,7 @@ test('writes get increasing revisions and are visible only once committed', asyn
     s.list('configmaps').map((e) => e.name),
     ['a', 'b'],
   );
-  s.close();
+  await s.close();
 });
 
 test('create of an existing key and update with a stale revision fail', async () => {
@@ -41,7 +41,7 @@ test('create of an existing key and update with a stale revision fail', async ()
   await assert.rejects(s.update('configmaps', 'ns', 'a', cm('a', { x: '2' }), a.rev), (e: StoreError) => e.kind === 'conflict');
   await assert.rejects(s.delete('configmaps', 'ns', 'missing'), (e: StoreError) => e.kind === 'not-found');
   assert.equal(s.get('configmaps', 'ns', 'a')!.rev, a2.rev);
-  s.close();
+  await s.close();
 });
 
 test('state, revisions and history survive a reopen', async () => {
@@ -51,7 +51,7 @@ test('state, revisions and history survive a reopen', async () => {
   const b = await s.create('configmaps', 'ns', 'b', cm('b'));
   await s.update('configmaps', 'ns', 'b', cm('b', { k: 'v' }), b.rev);
   const gone = await s.delete('configmaps', 'ns', 'a');
-  s.close();
+  await s.close();
   const r = new Store(path, { windowSize: 1 });
   assert.equal(r.revision, gone.rev);
   assert.equal(r.get('configmaps', 'ns', 'a'), undefined);
@@ -61,7 +61,7 @@ test('state, revisions and history survive a reopen', async () => {
   assert.deepEqual(types, ['ADDED:a', 'ADDED:b', 'MODIFIED:b', 'DELETED:a']);
   const next = await r.create('configmaps', 'ns', 'c', cm('c'));
   assert.ok(next.rev > gone.rev, 'revisions continue after a restart');
-  r.close();
+  await r.close();
 });
 
 test('subscribers see committed events in order, with the previous state', async () => {
@@ -78,7 +78,7 @@ test('subscribers see committed events in order, with the previous state', async
   assert.deepEqual(seen[1].prev!.obj.data, {});
   assert.deepEqual(seen[2].entry.obj.data, { v: '2' }, 'DELETED carries the last state');
   assert.equal(seen[2].entry.obj.metadata.resourceVersion, String(seen[2].rev));
-  s.close();
+  await s.close();
 });
 
 test('compaction bounds the history and makes old revisions answer compacted', async () => {
@@ -87,9 +87,9 @@ test('compaction bounds the history and makes old revisions answer compacted', a
   for (let i = 0; i < 10; i++) e = await s.update('configmaps', 'ns', 'a', cm('a', { i: String(i) }), e.rev);
   await s.create('configmaps', 'ns', 'gone', cm('gone'));
   await s.delete('configmaps', 'ns', 'gone');
-  assert.ok(s.compact() > 0);
+  assert.ok((await s.compact()) > 0);
   assert.throws(() => s.history('configmaps', 1), (err: StoreError) => err.kind === 'compacted');
   assert.deepEqual(s.get('configmaps', 'ns', 'a')!.obj.data, { i: '9' }, 'current state survives compaction');
   assert.equal(s.history('configmaps', s.revision).length, 0);
-  s.close();
+  await s.close();
 });

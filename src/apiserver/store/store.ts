@@ -2,10 +2,12 @@
 // disk), every write appended to the SQLite log before it is acknowledged, and a window of recent
 // events in memory so watches resume without reading the log.
 //
-// Writes use group commit: each write is checked and given its revision at once, then all writes of
-// one event-loop turn go to SQLite in a single transaction. Callers see the write (and watchers see
-// the event) only after that transaction is durable.
+// Writes use group commit: each write is checked and given its revision at once, then the writes
+// gathered so far go to SQLite in one transaction, committed by a worker thread (./log-writer.ts).
+// While one batch is being made durable the next one gathers, so the fsync never blocks requests.
+// Callers see the write (and watchers see the event) only after its transaction is durable.
 import type { KubeObject } from '../types.js';
+import { LogWriter } from './log-writer.js';
 import { SqliteLog, type LogRow } from './sqlite-log.js';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -60,11 +62,14 @@ type Listener = (event: StoreEvent) => void;
 export const cloneObject = <T>(o: T): T => (o === undefined ? o : (JSON.parse(JSON.stringify(o)) as T));
 
 export class Store {
+  /** Read connection: start-up state and history beyond the in-memory window. */
   private readonly log: SqliteLog;
+  private readonly writer: LogWriter;
+  private committing = false;
   /** res -> ns -> name -> entry; committed state only. */
   private readonly data = new Map<string, Map<string, Map<string, Entry>>>();
   /** Writes assigned a revision but not yet durable, by key. */
-  private readonly overlay = new Map<string, Entry | null>();
+  private readonly overlay = new Map<string, { entry: Entry | null; rev: number }>();
   private pending: Pending[] = [];
   private flushScheduled = false;
   private committedRev: number;
@@ -87,6 +92,7 @@ export class Store {
     this.committedRev = this.log.maxRevision();
     this.nextRev = this.committedRev;
     this.compactRev = this.log.compactRevision();
+    this.writer = new LogWriter(path);
   }
 
   get revision(): number {
@@ -104,7 +110,8 @@ export class Store {
   /** The newest state including writes not yet durable: what a read-modify-write must start from. */
   latest(res: string, ns: string, name: string): Entry | undefined {
     const k = keyOf(res, ns, name);
-    if (this.overlay.has(k)) return this.overlay.get(k) ?? undefined;
+    const o = this.overlay.get(k);
+    if (o) return o.entry ?? undefined;
     return this.get(res, ns, name);
   }
 
@@ -205,24 +212,25 @@ export class Store {
   }
 
   /** Compacts the log, keeping the configured number of recent revisions. */
-  compact(): number {
+  async compact(): Promise<number> {
     const target = this.committedRev - this.retain;
     if (target <= this.compactRev) return 0;
-    const removed = this.log.compact(target);
-    this.compactRev = target;
+    const removed = await this.writer.compact(target);
+    this.compactRev = Math.max(this.compactRev, target);
     return removed;
   }
 
   /** Resolves once every write issued so far is durable. */
   flushed(): Promise<void> {
-    if (this.pending.length === 0) return Promise.resolve();
-    return new Promise((resolve) => setImmediate(() => void this.flushed().then(resolve)));
+    if (this.pending.length === 0 && !this.committing) return Promise.resolve();
+    return new Promise((resolve) => setTimeout(() => void this.flushed().then(resolve), 1));
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
+    await this.flushed();
     this.closed = true;
+    await this.writer.close();
     this.log.close();
   }
 
@@ -243,7 +251,7 @@ export class Store {
       deleted: flags.deleted,
       value: entry.json,
     };
-    this.overlay.set(keyOf(entry.res, entry.ns, entry.name), flags.deleted ? null : entry);
+    this.overlay.set(keyOf(entry.res, entry.ns, entry.name), { entry: flags.deleted ? null : entry, rev: entry.rev });
     return new Promise((resolve, reject) => {
       this.pending.push({ row, event, resolve, reject });
       if (!this.flushScheduled) {
@@ -255,25 +263,39 @@ export class Store {
 
   private flush(): void {
     this.flushScheduled = false;
+    if (this.committing || this.pending.length === 0) return;
     const batch = this.pending;
-    if (batch.length === 0) return;
     this.pending = [];
-    this.overlay.clear();
-    try {
-      this.log.append(batch.map((p) => p.row));
-    } catch (err) {
-      // Nothing of the batch reached disk: forget it, so memory matches the log again.
-      this.nextRev = this.committedRev;
-      const e = new StoreError('internal', `writing to the store failed: ${(err as Error).message}`);
-      for (const p of batch) p.reject(e);
-      return;
-    }
+    this.committing = true;
+    this.writer.append(batch.map((p) => p.row)).then(
+      () => {
+        this.committing = false;
+        this.commit(batch);
+        if (this.pending.length > 0) this.flush();
+      },
+      (err: Error) => {
+        this.committing = false;
+        // Nothing of the batch reached disk, and writes queued behind it were checked against it:
+        // fail them all, so memory matches the log again.
+        const failed = [...batch, ...this.pending];
+        this.pending = [];
+        this.overlay.clear();
+        this.nextRev = this.committedRev;
+        const e = new StoreError('internal', `writing to the store failed: ${err.message}`);
+        for (const p of failed) p.reject(e);
+      },
+    );
+  }
+
+  private commit(batch: Pending[]): void {
     for (const p of batch) {
       const { event } = p;
       if (event.type === 'DELETED') this.uninstall(event.entry);
       else this.install(event.entry);
       this.committedRev = event.rev;
       this.window.push(event);
+      const k = keyOf(event.entry.res, event.entry.ns, event.entry.name);
+      if (this.overlay.get(k)?.rev === event.rev) this.overlay.delete(k);
     }
     if (this.window.length > this.windowSize) this.window.splice(0, this.window.length - this.windowSize);
     for (const p of batch) {
