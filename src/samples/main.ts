@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+import { catalogueNames, containerEnv, imageNotInCatalogueMessage, resolveImage } from './catalogue.js';
+import type { Program, RunContext } from './program.js';
+
+/**
+ * Container entry point for catalogue images:
+ *   node main.js --image <ref> [-- <argv...>]
+ * argv is what the runtime would exec (entrypoint/command + args, see sampleNodeArgs); without it the image's
+ * own ENTRYPOINT and CMD run. The image's ENV fills in variables the process env lacks. SIGTERM/SIGINT stop the
+ * program gracefully and the process exits with the program's code.
+ */
+const USAGE = 'usage: main.js --image <reference> [-- <command> [args...]]\n       main.js --list\n';
+
+function parse(args: string[]): { image?: string; argv?: string[]; list: boolean } {
+  const out: { image?: string; argv?: string[]; list: boolean } = { list: false };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      out.argv = args.slice(i + 1);
+      break;
+    }
+    if (a === '--list') out.list = true;
+    else if (a === '--image') out.image = args[++i];
+    else if (a.startsWith('--image=')) out.image = a.slice(8);
+    else throw new Error(`unexpected argument ${JSON.stringify(a)}`);
+  }
+  return out;
+}
+
+// Installed before anything else runs, so a SIGTERM during startup still ends in a graceful stop.
+let program: Program | undefined;
+let stopRequested = false;
+const onSignal = () => {
+  stopRequested = true;
+  program?.stop();
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
+async function main(): Promise<number> {
+  let opts: ReturnType<typeof parse>;
+  try {
+    opts = parse(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (opts.list) {
+    process.stdout.write(catalogueNames().join('\n') + '\n');
+    return 0;
+  }
+  if (!opts.image) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const entry = resolveImage(opts.image);
+  if (!entry) {
+    process.stderr.write(`${imageNotInCatalogueMessage(opts.image)}\n`);
+    return 1;
+  }
+  const argv = opts.argv && opts.argv.length > 0 ? opts.argv : [...entry.entrypoint, ...entry.cmd];
+  const ctx: RunContext = {
+    env: containerEnv(entry, process.env),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: 'inherit',
+  };
+  program = await entry.run(argv, ctx);
+  if (stopRequested) program.stop();
+  return program.exited;
+}
+
+main().then(
+  (code) => {
+    // Flush stdout before exiting: container logs are pipes, and process.exit would drop buffered writes.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
