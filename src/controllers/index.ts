@@ -2,15 +2,42 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { KubeClient } from '../kube/index.js';
+import { Caches } from './cache.js';
+import { DaemonSetController } from './daemonset-controller.js';
+import { DeploymentController } from './deployment-controller.js';
+import { EndpointSliceController, EndpointsController } from './endpointslice-controller.js';
+import { EventRecorder } from './events.js';
 import { GarbageCollector } from './garbage-collector.js';
+import { HpaController } from './hpa-controller.js';
 import { NamespaceController } from './namespace-controller.js';
+import { NodeLifecycleController } from './node-lifecycle-controller.js';
+import { PdbController } from './pdb-controller.js';
+import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceCatalog } from './resources.js';
+import { Scheduler } from './scheduler.js';
+import { StatefulSetController } from './statefulset-controller.js';
 
 export interface RunningControllers {
   stop(): Promise<void>;
 }
 
-export async function startControllers(opts: { kubeconfigPath: string }): Promise<RunningControllers> {
+export interface ControllerOptions {
+  kubeconfigPath: string;
+  /**
+   * How long a node may go without renewing its Lease before it is marked Unknown (upstream's
+   * --node-monitor-grace-period, 40 s). MIZZEN_NODE_MONITOR_GRACE_PERIOD (seconds) overrides it.
+   */
+  nodeMonitorGracePeriodMs?: number;
+}
+
+function graceFromEnv(): number | undefined {
+  const v = process.env.MIZZEN_NODE_MONITOR_GRACE_PERIOD;
+  if (!v) return undefined;
+  const n = Number(v.replace(/s$/, ''));
+  return Number.isFinite(n) && n > 0 ? n * 1000 : undefined;
+}
+
+export async function startControllers(opts: ControllerOptions): Promise<RunningControllers> {
   const client = KubeClient.fromFile(opts.kubeconfigPath);
   const kubeconfig = parse(readFileSync(opts.kubeconfigPath, 'utf8'));
   const caPem = Buffer.from(kubeconfig.clusters[0].cluster['certificate-authority-data'], 'base64').toString(
@@ -26,11 +53,32 @@ export async function startControllers(opts: { kubeconfigPath: string }): Promis
   const namespaces = new NamespaceController(client, catalog, caPem);
   gc.start();
   namespaces.start();
+  const caches = new Caches(client);
+  const rec = (component: string) => new EventRecorder(client, component);
+  const controllers: { stop(): void }[] = [
+    new DeploymentController(client, caches, rec('deployment-controller')),
+    new ReplicaSetController(client, caches, rec('replicaset-controller')),
+    new DaemonSetController(client, caches, rec('daemonset-controller')),
+    new StatefulSetController(client, caches, rec('statefulset-controller')),
+    new EndpointSliceController(client, caches),
+    new EndpointsController(client, caches),
+    new Scheduler(client, caches, rec('default-scheduler')),
+    new NodeLifecycleController(
+      client,
+      caches,
+      rec('node-controller'),
+      opts.nodeMonitorGracePeriodMs ?? graceFromEnv() ?? 40_000,
+    ),
+    new HpaController(client, caches, catalog, rec('horizontal-pod-autoscaler')),
+    new PdbController(client, caches),
+  ];
   return {
     async stop() {
       crdWatch.stop();
       gc.stop();
       namespaces.stop();
+      for (const c of controllers) c.stop();
+      caches.stop();
     },
   };
 }

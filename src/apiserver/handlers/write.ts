@@ -245,7 +245,7 @@ export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions)
         status: candidate.status,
         metadata: { ...old.metadata, ...pickStatusMeta(candidate) },
       };
-    else if (info.status) candidate.status = cloneObject(old.status);
+    else if (info.status && !opts.allowSpecChange) candidate.status = cloneObject(old.status);
     carryServerFields(candidate, old);
     checkNamespace(ctx, info, ns || undefined, 'UPDATE');
     const now = rfc3339(ctx.now());
