@@ -1,10 +1,11 @@
 // Helpers for e2e tests that stop and restart a cluster's daemon without deleting its state, and
 // talk HTTPS to it with the admin client certificate from its kubeconfig.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { TestCluster } from './harness.js';
+import { mizzenBin, type TestCluster } from './harness.js';
 
 export const clusterDir = (c: TestCluster): string => join(c.home, 'clusters', c.name);
 export const storePath = (c: TestCluster): string => join(clusterDir(c), 'data', 'store.db');
@@ -27,7 +28,12 @@ export function processRunning(pid: number): boolean {
   }
 }
 
-export async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+  everyMs = 20,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -45,9 +51,12 @@ export async function stopDaemon(c: TestCluster, signal: 'SIGKILL' | 'SIGTERM'):
   return pid;
 }
 
-/** `mizzen up` on the existing state; throws with the CLI output on failure. */
-export function restartDaemon(c: TestCluster): void {
-  const r = c.mizzen(['up', '--name', c.name]);
+/**
+ * `mizzen up` on the existing state; throws with the CLI output on failure. Asynchronous, so that
+ * clients in this process (informers, watches) keep running and retrying while the daemon starts.
+ */
+export async function restartDaemon(c: TestCluster): Promise<void> {
+  const r = await run(process.execPath, [mizzenBin, 'up', '--name', c.name], c.env, undefined, 120_000);
   if (r.code !== 0) throw new Error(`mizzen up (restart) failed (${r.code}): ${r.stdout}\n${r.stderr}`);
 }
 
@@ -96,7 +105,10 @@ export function kubeRequest(creds: Creds, method: string, path: string, body?: u
         method,
         path,
         agent: false,
-        headers: { Accept: 'application/json', ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}) },
+        headers: {
+          Accept: 'application/json',
+          ...(data ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -155,7 +167,16 @@ export function watchStream(creds: Creds, path: string): WatchStream {
     wake();
   };
   const req = https.request(
-    { host: creds.host, port: creds.port, ca: creds.ca, cert: creds.cert, key: creds.key, path, agent: false, headers: { Accept: 'application/json' } },
+    {
+      host: creds.host,
+      port: creds.port,
+      ca: creds.ca,
+      cert: creds.cert,
+      key: creds.key,
+      path,
+      agent: false,
+      headers: { Accept: 'application/json' },
+    },
     (res) => {
       setStatus(res.statusCode ?? 0);
       let buf = '';
@@ -198,9 +219,22 @@ export function watchStream(creds: Creds, path: string): WatchStream {
         const check = () => {
           const hit = events.find(pred);
           if (hit) done(() => resolve(hit));
-          else if (isEnded) done(() => reject(new Error(`watch ${path} ended before ${what}; events: ${JSON.stringify(events.map(summarize))}`)));
+          else if (isEnded)
+            done(() =>
+              reject(
+                new Error(
+                  `watch ${path} ended before ${what}; events: ${JSON.stringify(events.map(summarize))}`,
+                ),
+              ),
+            );
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${what} on watch ${path}; ${events.length} events`))), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(new Error(`timed out waiting for ${what} on watch ${path}; ${events.length} events`)),
+            ),
+          timeoutMs,
+        );
         const done = (f: () => void) => {
           clearTimeout(timer);
           waiters.delete(check);
@@ -216,4 +250,60 @@ export function watchStream(creds: Creds, path: string): WatchStream {
   };
 }
 
-const summarize = (e: WatchEvent) => `${e.type} ${e.object?.metadata?.name ?? e.object?.reason ?? ''} ${e.object?.metadata?.resourceVersion ?? e.object?.message ?? ''}`;
+const summarize = (e: WatchEvent) =>
+  `${e.type} ${e.object?.metadata?.name ?? e.object?.reason ?? ''} ${e.object?.metadata?.resourceVersion ?? e.object?.message ?? ''}`;
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * kubectl without blocking this process's event loop (the harness's kubectl() uses spawnSync,
+ * which would starve servers the test itself runs, such as admission webhooks).
+ */
+export function kubectlAsync(
+  c: TestCluster,
+  args: string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<KubectlResult> {
+  return run('kubectl', args, c.env, opts.input, opts.timeoutMs ?? 60_000);
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input: string | undefined,
+  timeoutMs: number,
+): Promise<KubectlResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+export async function kubectlAsyncOk(
+  c: TestCluster,
+  args: string[],
+  opts: { input?: string } = {},
+): Promise<string> {
+  const r = await kubectlAsync(c, args, opts);
+  if (r.code !== 0)
+    throw new Error(`kubectl ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return r.stdout;
+}

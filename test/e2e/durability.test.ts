@@ -5,7 +5,18 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { startCluster, type TestCluster } from './harness.js';
-import { daemonPid, kubeCreds, kubeRequest, processRunning, restartDaemon, stopDaemon, storePath, until, watchStream, type Creds } from './cluster-process.js';
+import {
+  daemonPid,
+  kubeCreds,
+  kubeRequest,
+  processRunning,
+  restartDaemon,
+  stopDaemon,
+  storePath,
+  until,
+  watchStream,
+  type Creds,
+} from './cluster-process.js';
 
 const NS = 'durability';
 const WRITERS = 8;
@@ -41,7 +52,11 @@ function integrityCheck(path: string): string {
 }
 
 test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, async (t) => {
-  const ns = await kubeRequest(creds, 'POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  const ns = await kubeRequest(creds, 'POST', '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: NS },
+  });
   assert.equal(ns.status, 201, JSON.stringify(ns.body));
 
   const acks: Ack[] = [];
@@ -59,18 +74,27 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
         const body = {
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: { name, namespace: NS, labels: { writer: String(w) }, ...(seq > 0 ? { resourceVersion: String(rv) } : {}) },
+          metadata: {
+            name,
+            namespace: NS,
+            labels: { writer: String(w) },
+            ...(seq > 0 ? { resourceVersion: String(rv) } : {}),
+          },
           data: { seq: String(seq), payload: `writer ${w} object ${i} version ${seq}`.padEnd(200, '.') },
         };
         let res;
         try {
-          res = seq === 0 ? await kubeRequest(creds, 'POST', cmPath(), body) : await kubeRequest(creds, 'PUT', cmPath(name), body);
+          res =
+            seq === 0
+              ? await kubeRequest(creds, 'POST', cmPath(), body)
+              : await kubeRequest(creds, 'PUT', cmPath(name), body);
         } catch (err) {
           if (!crashing) unexpected.push(`${name} seq ${seq}: ${(err as Error).message}`);
           return;
         }
         if (res.status < 200 || res.status >= 300) {
-          if (!crashing) unexpected.push(`${name} seq ${seq}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+          if (!crashing)
+            unexpected.push(`${name} seq ${seq}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
           return;
         }
         rv = Number(res.body.metadata.resourceVersion);
@@ -80,7 +104,11 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
   };
 
   const writers = Array.from({ length: WRITERS }, (_, w) => writer(w));
-  await until(`${ACKED_BEFORE_CRASH} acknowledged writes`, () => acks.length >= ACKED_BEFORE_CRASH || unexpected.length > 0, 30_000);
+  await until(
+    `${ACKED_BEFORE_CRASH} acknowledged writes`,
+    () => acks.length >= ACKED_BEFORE_CRASH || unexpected.length > 0,
+    30_000,
+  );
   assert.deepEqual(unexpected, [], 'writes failed before the crash');
 
   // Writers are still running with requests in flight: crash the daemon now.
@@ -96,13 +124,14 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
   // The file as the crash left it (WAL not checkpointed) must be sound.
   assert.equal(integrityCheck(storePath(cluster)), 'ok', 'integrity_check right after the crash');
 
-  restartDaemon(cluster);
+  await restartDaemon(cluster);
   assert.notEqual(daemonPid(cluster), pid, 'a new daemon process serves the cluster');
 
   // Per writer, acknowledged revisions were strictly increasing (each writer is sequential).
   for (let w = 0; w < WRITERS; w++) {
     const rvs = acks.filter((a) => a.writer === w).map((a) => a.rv);
-    for (let i = 1; i < rvs.length; i++) assert.ok(rvs[i] > rvs[i - 1], `writer ${w}: rv ${rvs[i]} after ${rvs[i - 1]}`);
+    for (let i = 1; i < rvs.length; i++)
+      assert.ok(rvs[i] > rvs[i - 1], `writer ${w}: rv ${rvs[i]} after ${rvs[i - 1]}`);
   }
   assert.equal(new Set(acks.map((a) => a.rv)).size, acks.length, 'acknowledged resourceVersions are unique');
 
@@ -122,26 +151,41 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
     const seq = Number(obj.data?.seq);
     const rv = Number(obj.metadata.resourceVersion);
     if (rv < a.rv) problems.push(`${name}: resourceVersion ${rv} is older than the acknowledged ${a.rv}`);
-    if (!(seq >= a.seq)) problems.push(`${name}: seq ${obj.data?.seq} is older than the acknowledged ${a.seq}`);
-    if (rv === a.rv && seq !== a.seq) problems.push(`${name}: rv ${rv} holds seq ${seq}, acknowledged seq ${a.seq}`);
+    if (!(seq >= a.seq))
+      problems.push(`${name}: seq ${obj.data?.seq} is older than the acknowledged ${a.seq}`);
+    if (rv === a.rv && seq !== a.seq)
+      problems.push(`${name}: rv ${rv} holds seq ${seq}, acknowledged seq ${a.seq}`);
     if (seq > (attempted.get(name) ?? -1)) problems.push(`${name}: seq ${seq} was never written`);
-    if (!String(obj.data?.payload).startsWith(`writer ${a.writer} object `)) problems.push(`${name}: payload corrupted: ${obj.data?.payload}`);
+    if (!String(obj.data?.payload).startsWith(`writer ${a.writer} object `))
+      problems.push(`${name}: payload corrupted: ${obj.data?.payload}`);
   }
   // Objects that only an unacknowledged (in-flight) create produced may or may not exist; anything else is foreign.
   for (const name of live.keys()) {
-    if (name.startsWith('cm-w') && !attempted.has(name)) problems.push(`${name}: exists but was never written`);
+    if (name.startsWith('cm-w') && !attempted.has(name))
+      problems.push(`${name}: exists but was never written`);
   }
   assert.deepEqual(problems, [], `${ackedAtCrash} writes were acknowledged before the crash`);
 
   const maxAcked = Math.max(...acks.map((a) => a.rv));
-  assert.ok(Number(list.body.metadata.resourceVersion) >= maxAcked, `list RV ${list.body.metadata.resourceVersion} >= ${maxAcked}`);
+  assert.ok(
+    Number(list.body.metadata.resourceVersion) >= maxAcked,
+    `list RV ${list.body.metadata.resourceVersion} >= ${maxAcked}`,
+  );
 
   // Revisions continue after the restart.
-  const fresh = await kubeRequest(creds, 'POST', cmPath(), { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-restart' }, data: { k: 'v' } });
+  const fresh = await kubeRequest(creds, 'POST', cmPath(), {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'after-restart' },
+    data: { k: 'v' },
+  });
   assert.equal(fresh.status, 201, JSON.stringify(fresh.body));
   const freshRv = Number(fresh.body.metadata.resourceVersion);
   assert.ok(freshRv > maxAcked, `the first write after the restart got rv ${freshRv}, not above ${maxAcked}`);
-  const updated = await kubeRequest(creds, 'PUT', cmPath('after-restart'), { ...fresh.body, data: { k: 'v2' } });
+  const updated = await kubeRequest(creds, 'PUT', cmPath('after-restart'), {
+    ...fresh.body,
+    data: { k: 'v2' },
+  });
   assert.equal(updated.status, 200, JSON.stringify(updated.body));
   assert.ok(Number(updated.body.metadata.resourceVersion) > freshRv);
 
@@ -169,10 +213,17 @@ test('acknowledged writes survive kill -9 of the daemon', { timeout: 90_000 }, a
       await watch.ended;
       return;
     }
-    await watch.waitFor('the post-restart update', (e) => e.object?.metadata?.resourceVersion === updated.body.metadata.resourceVersion, 15_000);
+    await watch.waitFor(
+      'the post-restart update',
+      (e) => e.object?.metadata?.resourceVersion === updated.body.metadata.resourceVersion,
+      15_000,
+    );
     const rvs = watch.events.map((e) => Number(e.object.metadata.resourceVersion));
     for (let i = 0; i < rvs.length; i++) {
-      assert.ok(rvs[i] > (i === 0 ? fromRv : rvs[i - 1]), `watch event ${i} has rv ${rvs[i]} after ${i === 0 ? fromRv : rvs[i - 1]}`);
+      assert.ok(
+        rvs[i] > (i === 0 ? fromRv : rvs[i - 1]),
+        `watch event ${i} has rv ${rvs[i]} after ${i === 0 ? fromRv : rvs[i - 1]}`,
+      );
     }
     const byRv = new Map(watch.events.map((e) => [Number(e.object.metadata.resourceVersion), e]));
     const missed: string[] = [];

@@ -2,9 +2,7 @@
 // certificate first, then a bearer token. Anything else is anonymous, which this server answers with 401.
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { createHash } from 'node:crypto';
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
+import { type X509Certificate } from 'node:crypto';
 import {
   LEEWAY_SECONDS,
   type BoundTokenClaims,
@@ -87,33 +85,51 @@ export async function authenticateRequest(
 
 export function userFromClientCertificate(req: IncomingMessage): UserInfo | undefined {
   const socket = req.socket as Partial<TLSSocket>;
-  if (!socket.encrypted || socket.authorized !== true || typeof socket.getPeerCertificate !== 'function')
+  if (!socket.encrypted || socket.authorized !== true || typeof socket.getPeerX509Certificate !== 'function')
     return undefined;
   const cached = certUserCache.get(socket);
   if (cached !== undefined) return cached ?? undefined;
-  const user = certUser(socket.getPeerCertificate(false)?.raw);
+  const user = certUser(socket.getPeerX509Certificate());
   certUserCache.set(socket, user ?? null);
   return user;
 }
 
-function certUser(raw: Buffer | undefined): UserInfo | undefined {
-  if (!raw || raw.length === 0) return undefined;
-  let cert: x509.X509Certificate;
-  try {
-    cert = new x509.X509Certificate(raw);
-  } catch {
-    return undefined;
-  }
+/** Node's native X.509 parser: the hot path of every new connection, so no JS ASN.1 decoding here. */
+function certUser(cert: X509Certificate | undefined): UserInfo | undefined {
+  if (!cert) return undefined;
   // OpenSSL already checks the purpose of a client chain; checking again keeps this safe if that ever changes.
-  const eku = cert.getExtension(x509.ExtendedKeyUsageExtension);
-  if (eku && !eku.usages.some((u) => u === EKU_CLIENT_AUTH || u === EKU_ANY)) return undefined;
-  const cn = cert.subjectName.getField('CN')[0];
+  const eku = cert.keyUsage;
+  if (eku && eku.length > 0 && !eku.some((u) => u === EKU_CLIENT_AUTH || u === EKU_ANY)) return undefined;
+  const fields = subjectFields(cert.subject);
+  const cn = fields.get('CN')?.[0];
   if (!cn) return undefined;
   return {
     username: cn,
-    groups: withAuthenticated(cert.subjectName.getField('O')),
-    extra: { [EXTRA_CREDENTIAL_ID]: [`X509SHA256=${createHash('sha256').update(raw).digest('hex')}`] },
+    groups: withAuthenticated(fields.get('O') ?? []),
+    extra: { [EXTRA_CREDENTIAL_ID]: [`X509SHA256=${cert.fingerprint256.replace(/:/g, '').toLowerCase()}`] },
   };
+}
+
+/** Parses Node's subject text ("O=a\nO=b\nCN=x"; values with special characters come JSON-quoted). */
+function subjectFields(subject: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of subject.split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq);
+    let value = line.slice(eq + 1);
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        /* keep as written */
+      }
+    }
+    const list = out.get(key) ?? [];
+    list.push(value);
+    out.set(key, list);
+  }
+  return out;
 }
 
 /** The bearer token from `Authorization`, or from the WebSocket subprotocol browsers are limited to. */

@@ -19,44 +19,35 @@ export interface RequestInfo {
 const namespaceSubresources = new Set(['status', 'finalize']);
 
 export function parseRequest(method: string, path: string, query: URLSearchParams): RequestInfo {
-  const parts = path
-    .split('/')
-    .filter((p) => p.length > 0)
-    .map(decodeURIComponent);
-  const base: RequestInfo = {
-    isResource: false,
-    path,
-    group: '',
-    version: '',
-    verb: method.toLowerCase(),
-    prefix: parts[0] ?? '',
-  };
-  if (parts[0] !== 'api' && parts[0] !== 'apis') return base;
+  const parts: string[] = [];
+  for (const p of path.split('/')) if (p.length > 0) parts.push(p.includes('%') ? decodeURIComponent(p) : p);
+  const info: RequestInfo = { isResource: false, path, group: '', version: '', verb: method.toLowerCase(), prefix: parts[0] ?? '' };
   let rest: string[];
-  let group = '';
-  let version: string;
   if (parts[0] === 'api') {
-    if (parts.length < 2) return base;
-    version = parts[1];
+    if (parts.length < 2) return info;
+    info.version = parts[1];
     rest = parts.slice(2);
-  } else {
-    if (parts.length < 3) return { ...base, group: parts[1] ?? '' };
-    group = parts[1];
-    version = parts[2];
+  } else if (parts[0] === 'apis') {
+    if (parts.length < 3) {
+      info.group = parts[1] ?? '';
+      return info;
+    }
+    info.group = parts[1];
+    info.version = parts[2];
     rest = parts.slice(3);
+  } else {
+    return info;
   }
-  const info: RequestInfo = { ...base, group, version, isResource: rest.length > 0 };
   if (rest.length === 0) return info;
+  info.isResource = true;
   let watchPath = false;
   if (rest[0] === 'watch') {
     watchPath = true;
     rest = rest.slice(1);
   }
-  if (rest[0] === 'namespaces') {
-    if (rest.length > 1) {
-      info.namespace = rest[1];
-      if (rest.length > 2 && !namespaceSubresources.has(rest[2])) rest = rest.slice(2);
-    }
+  if (rest[0] === 'namespaces' && rest.length > 1) {
+    info.namespace = rest[1];
+    if (rest.length > 2 && !namespaceSubresources.has(rest[2])) rest = rest.slice(2);
   }
   info.resource = rest[0];
   if (rest.length > 1) info.name = rest[1];
@@ -66,13 +57,26 @@ export function parseRequest(method: string, path: string, query: URLSearchParam
     info.name = info.namespace;
     info.namespace = undefined;
   }
-  const m = method.toUpperCase();
-  if (watchPath || (m === 'GET' && isTrue(query.get('watch')))) info.verb = 'watch';
-  else if (m === 'GET' || m === 'HEAD') info.verb = info.name ? 'get' : 'list';
-  else if (m === 'POST') info.verb = 'create';
-  else if (m === 'PUT') info.verb = 'update';
-  else if (m === 'PATCH') info.verb = 'patch';
-  else if (m === 'DELETE') info.verb = info.name ? 'delete' : 'deletecollection';
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      info.verb = watchPath || isTrue(query.get('watch')) ? 'watch' : info.name ? 'get' : 'list';
+      break;
+    case 'POST':
+      info.verb = 'create';
+      break;
+    case 'PUT':
+      info.verb = 'update';
+      break;
+    case 'PATCH':
+      info.verb = 'patch';
+      break;
+    case 'DELETE':
+      info.verb = info.name ? 'delete' : 'deletecollection';
+      break;
+    default:
+      if (watchPath) info.verb = 'watch';
+  }
   return info;
 }
 
