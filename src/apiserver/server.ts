@@ -110,7 +110,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        console.log(`${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms ${req.headers['user-agent'] ?? ''}`);
+        console.log(
+          `${req.method} ${req.url} ${res.statusCode} ${ms.toFixed(1)}ms ${req.headers['user-agent'] ?? ''}`,
+        );
       });
     }
     void handle(req, res);

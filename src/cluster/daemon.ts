@@ -90,7 +90,11 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
       console.error('shutdown took too long; exiting');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    const exited = new Promise<void>((resolve) => (controllers.exitCode !== null || controllers.signalCode !== null ? resolve() : controllers.once('exit', () => resolve())));
+    const exited = new Promise<void>((resolve) =>
+      controllers.exitCode !== null || controllers.signalCode !== null
+        ? resolve()
+        : controllers.once('exit', () => resolve()),
+    );
     controllers.kill('SIGTERM');
     await exited;
     await api.close();

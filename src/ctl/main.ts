@@ -2,7 +2,15 @@
 import { Command, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { clusterPaths, DEFAULT_CLUSTER, down, runControllersProcess, runDaemon, status, up } from '../cluster/index.js';
+import {
+  clusterPaths,
+  DEFAULT_CLUSTER,
+  down,
+  runControllersProcess,
+  runDaemon,
+  status,
+  up,
+} from '../cluster/index.js';
 
 const cliPath = fileURLToPath(new URL('./main.js', import.meta.url));
 

@@ -1,10 +1,10 @@
 // GET of one object and LIST of a collection, served from the store's memory.
-import { badRequest, notFound, timeout } from '../errors.js';
+import { badRequest, gone, notFound, timeout } from '../errors.js';
 import { includeObjectPolicy, wantsTable, wantsYaml } from '../http/negotiate.js';
 import { sendJson, sendText, sendYaml } from '../http/respond.js';
 import { storageResource } from '../resources/resource.js';
 import { toTable } from '../tables/index.js';
-import type { Entry } from '../store/index.js';
+import { StoreError, type Entry } from '../store/index.js';
 import {
   apiVersionOf,
   atVersion,
@@ -75,13 +75,31 @@ export function listObjects(ctx: ApiContext, s: Scope): void {
       throw badRequest(`invalid resource version: ${opts.resourceVersion}`);
     if (rv > current) throw timeout(`Too large resource version: ${rv}, current: ${current}`, 1);
   }
-  let entries = selectEntries(ctx, s, opts.matches);
   let rv = current;
+  let start: string | undefined;
   if (opts.continueToken) {
     const t = decodeContinue(opts.continueToken);
     rv = t.rv;
-    entries = entries.filter((e) => `${e.ns}/${e.name}` > t.start);
+    start = t.start;
+  } else if (opts.resourceVersionMatch === 'Exact' && opts.resourceVersion) {
+    rv = Number(opts.resourceVersion);
   }
+  let entries: Entry[];
+  try {
+    // Later pages of a paginated list show the collection as it was when the first page was served.
+    entries = ctx.store
+      .snapshot(storageResource(s.info), s.info.namespaced ? s.namespace : undefined, rv)
+      .filter((e) => opts.matches(e.obj));
+  } catch (err) {
+    if (err instanceof StoreError && err.kind === 'compacted')
+      throw gone(
+        opts.continueToken
+          ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
+          : `too old resource version: ${rv} (${ctx.store.compactRevision})`,
+      );
+    throw err;
+  }
+  if (start !== undefined) entries = entries.filter((e) => `${e.ns}/${e.name}` > start!);
   let cont: string | undefined;
   let remaining: number | undefined;
   if (opts.limit > 0 && entries.length > opts.limit) {

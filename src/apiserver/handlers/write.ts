@@ -113,7 +113,7 @@ export function storeFailure(err: unknown, info: ResourceInfo, name: string): ne
 
 export async function createObject(ctx: ApiContext, s: Scope): Promise<void> {
   const body = await readBody(s.req);
-  const obj = decodeObject(body, s.req.headers['content-type']);
+  const obj = decodeObject(body, s.req.headers['content-type'], s.info.kind);
   respondWrite(s, await createDecoded(ctx, s, obj, fieldManager(s, 'unknown')));
 }
 
@@ -293,16 +293,31 @@ export async function updateWith(ctx: ApiContext, s: Scope, opts: UpdateOptions)
 
 /** A no-op write keeps the resourceVersion, as upstream does (managedFields timestamps aside). */
 function sameContent(a: KubeObject, b: KubeObject): boolean {
-  const strip = (o: KubeObject) =>
-    JSON.stringify({
-      ...o,
-      metadata: {
-        ...o.metadata,
-        resourceVersion: undefined,
-        managedFields: (o.metadata.managedFields ?? []).map((m) => ({ ...m, time: undefined })),
-      },
-    });
-  return strip(a) === strip(b);
+  const strip = (o: KubeObject) => ({
+    ...o,
+    metadata: {
+      ...o.metadata,
+      resourceVersion: undefined,
+      managedFields: (o.metadata.managedFields ?? []).map((m) => ({ ...m, time: undefined })),
+    },
+  });
+  return deepEqual(strip(a), strip(b));
+}
+
+/** Structural equality; key order does not matter, undefined members count as absent. */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
+  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => deepEqual(ao[k], bo[k]));
 }
 
 /** A status write may change only status (and, as upstream allows, nothing of metadata but labels/annotations are ignored). */
@@ -312,7 +327,7 @@ function pickStatusMeta(candidate: KubeObject): Record<string, unknown> {
 
 export async function replaceObject(ctx: ApiContext, s: Scope): Promise<void> {
   const body = await readBody(s.req);
-  const incoming = decodeObject(body, s.req.headers['content-type']);
+  const incoming = decodeObject(body, s.req.headers['content-type'], s.info.kind);
   checkTypeMeta(incoming, s.info, s.version);
   const r = await updateWith(ctx, s, {
     build: (current) => {

@@ -21,7 +21,14 @@ const namespaceSubresources = new Set(['status', 'finalize']);
 export function parseRequest(method: string, path: string, query: URLSearchParams): RequestInfo {
   const parts: string[] = [];
   for (const p of path.split('/')) if (p.length > 0) parts.push(p.includes('%') ? decodeURIComponent(p) : p);
-  const info: RequestInfo = { isResource: false, path, group: '', version: '', verb: method.toLowerCase(), prefix: parts[0] ?? '' };
+  const info: RequestInfo = {
+    isResource: false,
+    path,
+    group: '',
+    version: '',
+    verb: method.toLowerCase(),
+    prefix: parts[0] ?? '',
+  };
   let rest: string[];
   if (parts[0] === 'api') {
     if (parts.length < 2) return info;

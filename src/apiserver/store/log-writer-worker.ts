@@ -3,7 +3,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteLog, type LogRow } from './sqlite-log.js';
 
-type Request = { id: number; op: 'append'; rows: LogRow[] } | { id: number; op: 'compact'; target: number } | { id: number; op: 'close' };
+type Request =
+  | { id: number; op: 'append'; rows: LogRow[] }
+  | { id: number; op: 'compact'; target: number }
+  | { id: number; op: 'close' };
 
 const log = new SqliteLog((workerData as { path: string }).path);
 

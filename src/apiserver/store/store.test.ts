@@ -14,7 +14,12 @@ function tempDb(): string {
   return join(d, 'store.db');
 }
 
-const cm = (name: string, data: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'ns' }, data });
+const cm = (name: string, data: Record<string, string> = {}) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name, namespace: 'ns' },
+  data,
+});
 
 test('writes get increasing revisions and are visible only once committed', async () => {
   const s = new Store(tempDb());
@@ -38,7 +43,10 @@ test('create of an existing key and update with a stale revision fail', async ()
   const a = await s.create('configmaps', 'ns', 'a', cm('a'));
   await assert.rejects(s.create('configmaps', 'ns', 'a', cm('a')), (e: StoreError) => e.kind === 'exists');
   const a2 = await s.update('configmaps', 'ns', 'a', cm('a', { x: '1' }), a.rev);
-  await assert.rejects(s.update('configmaps', 'ns', 'a', cm('a', { x: '2' }), a.rev), (e: StoreError) => e.kind === 'conflict');
+  await assert.rejects(
+    s.update('configmaps', 'ns', 'a', cm('a', { x: '2' }), a.rev),
+    (e: StoreError) => e.kind === 'conflict',
+  );
   await assert.rejects(s.delete('configmaps', 'ns', 'missing'), (e: StoreError) => e.kind === 'not-found');
   assert.equal(s.get('configmaps', 'ns', 'a')!.rev, a2.rev);
   await s.close();
@@ -88,8 +96,34 @@ test('compaction bounds the history and makes old revisions answer compacted', a
   await s.create('configmaps', 'ns', 'gone', cm('gone'));
   await s.delete('configmaps', 'ns', 'gone');
   assert.ok((await s.compact()) > 0);
-  assert.throws(() => s.history('configmaps', 1), (err: StoreError) => err.kind === 'compacted');
+  assert.throws(
+    () => s.history('configmaps', 1),
+    (err: StoreError) => err.kind === 'compacted',
+  );
   assert.deepEqual(s.get('configmaps', 'ns', 'a')!.obj.data, { i: '9' }, 'current state survives compaction');
   assert.equal(s.history('configmaps', s.revision).length, 0);
+  await s.close();
+});
+
+test('snapshot rebuilds a resource as it was at an earlier revision', async () => {
+  const s = new Store(tempDb());
+  const a = await s.create('configmaps', 'ns', 'a', cm('a', { v: '1' }));
+  const b = await s.create('configmaps', 'ns', 'b', cm('b'));
+  const at = s.revision;
+  await s.update('configmaps', 'ns', 'a', cm('a', { v: '2' }), a.rev);
+  await s.delete('configmaps', 'ns', 'b', b.rev);
+  await s.create('configmaps', 'ns', 'c', cm('c'));
+  const then = s.snapshot('configmaps', undefined, at);
+  assert.deepEqual(
+    then.map((e) => [e.name, e.obj.data]),
+    [
+      ['a', { v: '1' }],
+      ['b', {}],
+    ],
+  );
+  assert.deepEqual(
+    s.snapshot('configmaps', 'ns', s.revision).map((e) => e.name),
+    ['a', 'c'],
+  );
   await s.close();
 });

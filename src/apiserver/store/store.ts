@@ -211,6 +211,27 @@ export class Store {
     return this.log.since(res, fromRev).map((row) => this.eventFromRow(row));
   }
 
+  /**
+   * Objects of a resource as they were at `rev`, sorted like list(): what consistent list pages and
+   * exact-revision lists serve. Throws 'compacted' when that state can no longer be rebuilt.
+   */
+  snapshot(res: string, ns: string | undefined, rev: number): Entry[] {
+    const current = this.list(res, ns);
+    if (rev >= this.committedRev) return current;
+    const events = this.history(res, rev);
+    const byKey = new Map(current.map((e) => [`${e.ns}/${e.name}`, e]));
+    for (let i = events.length - 1; i >= 0; i--) {
+      const ev = events[i];
+      const e = ev.entry;
+      if (ns !== undefined && e.ns !== ns) continue;
+      const k = `${e.ns}/${e.name}`;
+      if (ev.type === 'ADDED') byKey.delete(k);
+      else if (ev.prev) byKey.set(k, ev.prev);
+      else throw new StoreError('compacted', `the state at resource version ${rev} is no longer available`);
+    }
+    return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, e]) => e);
+  }
+
   /** Compacts the log, keeping the configured number of recent revisions. */
   async compact(): Promise<number> {
     const target = this.committedRev - this.retain;
@@ -251,7 +272,10 @@ export class Store {
       deleted: flags.deleted,
       value: entry.json,
     };
-    this.overlay.set(keyOf(entry.res, entry.ns, entry.name), { entry: flags.deleted ? null : entry, rev: entry.rev });
+    this.overlay.set(keyOf(entry.res, entry.ns, entry.name), {
+      entry: flags.deleted ? null : entry,
+      rev: entry.rev,
+    });
     return new Promise((resolve, reject) => {
       this.pending.push({ row, event, resolve, reject });
       if (!this.flushScheduled) {
