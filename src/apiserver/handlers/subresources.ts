@@ -169,10 +169,18 @@ export async function finalizeNamespace(ctx: ApiContext, s: Scope): Promise<void
   );
 }
 
-export async function bindPod(ctx: ApiContext, s: Scope): Promise<void> {
-  const binding = decodeObject(await readBody(s.req), s.req.headers['content-type']);
+/** pods/<name>/binding, and the older POST .../bindings naming the pod in metadata.name. */
+export async function bindPod(ctx: ApiContext, scope: Scope): Promise<void> {
+  const binding = decodeObject(await readBody(scope.req), scope.req.headers['content-type']);
   const node = binding?.target?.name;
   if (!node) throw badRequest('Binding.core "" is invalid: target.name: Required value');
+  let s = scope;
+  if (!s.subresource) {
+    const pods = ctx.registry.lookup('', 'v1', 'pods')!;
+    if (!binding?.metadata?.name)
+      throw badRequest('Binding.core "" is invalid: metadata.name: Required value');
+    s = { ...scope, info: pods, name: binding.metadata.name, subresource: 'binding' };
+  }
   const pod = current(ctx, s);
   if (pod.spec?.nodeName)
     throw badRequest(`pod ${s.name} is already assigned to node "${pod.spec.nodeName}"`);

@@ -242,7 +242,7 @@ const configMapStrategy: Strategy = {
         });
     const size = JSON.stringify(o.data ?? {}).length + JSON.stringify(o.binaryData ?? {}).length;
     if (size > 1024 * 1024)
-      errs.push({ type: 'FieldValueTooLong', field: '', detail: 'must have at most 1048576 bytes' });
+      errs.push({ type: 'FieldValueTooLong', field: '[]', detail: 'must have at most 1048576 bytes' });
     if (
       old?.immutable &&
       JSON.stringify([o.data, o.binaryData]) !== JSON.stringify([old.data, old.binaryData])
@@ -889,6 +889,15 @@ export const builtinKinds: BuiltinKind[] = [
     namespaced: true,
     verbs: CREATE_ONLY,
   },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'Binding',
+    plural: 'bindings',
+    model: 'V1Binding',
+    namespaced: true,
+    verbs: CREATE_ONLY,
+  },
   // Stored so manifests and tools that use them work; nothing in the embedded cluster acts on them.
   {
     group: '',
@@ -1038,6 +1047,7 @@ export const virtualKinds = new Set([
   'SubjectAccessReview',
   'SelfSubjectRulesReview',
   'LocalSubjectAccessReview',
+  'Binding',
 ]);
 
 export const defaultVerbs = ALL;
