@@ -2,8 +2,11 @@
 // `mizzen up` starts it detached; it stops cleanly on SIGTERM/SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startApiServer, renderKubeconfig } from '../apiserver/index.js';
 import { startControllers } from '../controllers/index.js';
+import { KubeClient } from '../kube/index.js';
+import { startClusterNodes, type ClusterNodes } from '../node/index.js';
 import type { ClusterPaths } from './paths.js';
 
 const STOP_DEADLINE_MS = 10_000;
@@ -13,6 +16,8 @@ export interface ClusterConfig {
   port: number;
   serviceCidr: string;
   createdAt: string;
+  /** Node agents the daemon runs (with the cluster network); 0 or absent: none. */
+  nodes?: number;
 }
 
 export function readConfig(paths: ClusterPaths): ClusterConfig | undefined {
@@ -79,6 +84,23 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
     });
   };
   watchControllers(controllers);
+  let nodes: ClusterNodes | undefined;
+  if (config.nodes) {
+    try {
+      nodes = await startClusterNodes({
+        cluster: paths.name,
+        client: KubeClient.fromFile(paths.kubeconfig),
+        nodes: config.nodes,
+        stateDir: join(paths.dir, 'nodes'),
+        apiPort: config.port,
+      });
+    } catch (err) {
+      stopping = true;
+      controllers.kill('SIGTERM');
+      await api.close();
+      throw err;
+    }
+  }
   writeFileAtomic(paths.pid, String(process.pid), 0o644);
   console.log(`mizzen cluster ${paths.name}: API server at ${api.url}`);
 
@@ -90,6 +112,7 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
       console.error('shutdown took too long; exiting');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
+    await nodes?.stop().catch((err) => console.error(`stopping the nodes: ${(err as Error).message}`));
     const exited = new Promise<void>((resolve) =>
       controllers.exitCode !== null || controllers.signalCode !== null
         ? resolve()

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } fr
 import https from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { teardownClusterNetwork } from '../netns/index.js';
 import { readConfig, writeFileAtomic, type ClusterConfig } from './daemon.js';
 import { clusterPaths, mizzenHome, type ClusterPaths } from './paths.js';
 
@@ -22,6 +23,8 @@ export interface UpOptions {
   name: string;
   cliPath: string;
   port?: number;
+  /** Node agents to run (first start only); default 0. */
+  nodes?: number;
 }
 
 export async function up(opts: UpOptions): Promise<UpResult> {
@@ -35,6 +38,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       name: opts.name,
       port: opts.port ?? (await pickPort(opts.name)),
       serviceCidr: '10.96.0.0/16',
+      nodes: opts.nodes ?? 0,
       createdAt: new Date().toISOString(),
     };
     writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n', 0o644);
@@ -164,6 +168,8 @@ export async function down(name: string): Promise<DownResult> {
     while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
     stopped = true;
   }
+  // A daemon that was killed could not remove its cluster network.
+  if (readConfig(paths)?.nodes) await teardownClusterNetwork(name);
   rmSync(paths.dir, { recursive: true, force: true });
   return { existed: true, stopped };
 }

@@ -26,9 +26,14 @@ export function program(): Command {
     .description('start an embedded cluster in the background and wait until it is ready')
     .addOption(name())
     .option('--port <port>', 'API server port on 127.0.0.1 (first start only)', (v) => Number(v))
-    .action(async (o: { name: string; port?: number }) => {
+    .option('--nodes <n>', 'node agents running pods, with the cluster network (first start only)', (v) =>
+      Number(v),
+    )
+    .action(async (o: { name: string; port?: number; nodes?: number }) => {
+      if (o.nodes !== undefined && !(Number.isInteger(o.nodes) && o.nodes >= 0 && o.nodes <= 250))
+        throw new Error('--nodes must be an integer from 0 to 250');
       const started = Date.now();
-      const r = await up({ name: o.name, cliPath, port: o.port });
+      const r = await up({ name: o.name, cliPath, port: o.port, nodes: o.nodes });
       const took = ((Date.now() - started) / 1000).toFixed(1);
       console.log(
         r.alreadyRunning
