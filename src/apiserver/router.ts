@@ -16,7 +16,7 @@ import type { ApiContext, Scope } from './handlers/context.js';
 import { deleteCollection, deleteObject } from './handlers/delete.js';
 import { getObject, listObjects } from './handlers/read.js';
 import { createReview } from './handlers/reviews.js';
-import { bindPod, createToken, finalizeNamespace, handleScale } from './handlers/subresources.js';
+import { bindPod, createToken, finalizeNamespace, handleScale, podLog } from './handlers/subresources.js';
 import { watchObjects } from './handlers/watch.js';
 import { createObject, patchObject, replaceObject } from './handlers/write.js';
 import { parseRequest, type RequestInfo } from './http/request-info.js';
@@ -123,6 +123,7 @@ async function subresource(ctx: ApiContext, s: Scope): Promise<void> {
   if (sub === 'token' && r.kind === 'ServiceAccount' && s.verb === 'create') return createToken(ctx, s);
   if (sub === 'finalize' && r.kind === 'Namespace' && s.verb === 'update') return finalizeNamespace(ctx, s);
   if (sub === 'binding' && r.kind === 'Pod' && s.verb === 'create') return bindPod(ctx, s);
+  if (sub === 'log' && r.kind === 'Pod' && r.group === '' && s.verb === 'get') return podLog(ctx, s);
   if (r.extraSubresources.some((x) => x.name === sub)) {
     throw new StatusError(
       503,

@@ -35,12 +35,16 @@ export interface ApiServerOptions {
   certIps?: string[];
   /** How webhook calls reach a Service; the embedded network provides one. */
   resolveService?: ApiContext['resolveService'];
+  /** Container logs (the node runtime provides them). May be set after start through `setPodLogs`. */
+  podLogs?: ApiContext['podLogs'];
   compactIntervalMs?: number;
   storeWindow?: number;
   retainRevisions?: number;
 }
 
 export interface RunningApiServer {
+  /** Installs the source of container logs once the node runtime is up. */
+  setPodLogs(source: ApiContext['podLogs']): void;
   url: string;
   port: number;
   pki: ClusterPki;
@@ -82,6 +86,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         throw new Error(`no route to service ${name}.${ns}.svc: the cluster network is not running`);
       }),
     now: () => new Date(),
+    podLogs: opts.podLogs,
   };
   const crds = new CrdController(ctx);
   crds.start();
@@ -175,6 +180,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   compactTimer.unref();
 
   return {
+    setPodLogs: (source) => {
+      ctx.podLogs = source;
+    },
     url: `https://${address}`,
     port,
     pki,

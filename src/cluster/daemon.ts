@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startApiServer, renderKubeconfig } from '../apiserver/index.js';
 import { startControllers } from '../controllers/index.js';
 import { KubeClient } from '../kube/index.js';
-import { startClusterNodes, type ClusterNodes } from '../node/index.js';
+import { openContainerLog, startClusterNodes, type ClusterNodes } from '../node/index.js';
 import type { ClusterPaths } from './paths.js';
 
 const STOP_DEADLINE_MS = 10_000;
@@ -94,6 +94,8 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
         stateDir: join(paths.dir, 'nodes'),
         apiPort: config.port,
       });
+      const nodesDir = join(paths.dir, 'nodes');
+      api.setPodLogs((req) => openContainerLog(nodesDir, req));
     } catch (err) {
       stopping = true;
       controllers.kill('SIGTERM');

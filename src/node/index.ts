@@ -11,3 +11,4 @@ export {
 } from './cluster-nodes.js';
 export { PodIpAllocator } from './ipam.js';
 export { resolvConf, containerEnvOf, type ContainerSpec, type PodFacts } from './pod-spec.js';
+export { openContainerLog, containerLogPath, type LogRequest } from './logs.js';

@@ -130,6 +130,20 @@ test(
       'https://kubernetes.default/version',
     ]);
     assert.equal(JSON.parse(version).gitVersion, 'v1.32.4');
+    // kubectl logs reads the container's output through the API server; the request above is in it.
+    const logs = await until(
+      'the productpage request in kubectl logs',
+      () => {
+        const out = kubectl('logs', 'deploy/productpage-v1', '--tail=20');
+        return /GET \/productpage HTTP\/1\.1" 200/.test(out) ? out : undefined;
+      },
+      10_000,
+      250,
+    );
+    assert.ok(logs.trim().split('\n').length <= 20, '--tail limits the lines');
+    const bad = run('kubectl', ['logs', 'deploy/productpage-v1', '-c', 'nope']);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /container nope is not valid for pod productpage-v1-/);
   },
 );
 

@@ -16,9 +16,23 @@ export interface ApiContext {
   /** Reaches a Service for webhook calls (the embedded network decides how). */
   resolveService(namespace: string, name: string, port: number): Promise<{ host: string; port: number }>;
   now(): Date;
+  /** Container logs, served by the node runtime when the cluster has one. */
+  podLogs?: PodLogSource;
   /** Called after a CRD write is committed, before the response is sent. */
   onCrdChange?(crd: KubeObject | undefined, name: string): void;
 }
+
+export interface PodLogRequest {
+  pod: KubeObject;
+  container: string;
+  follow: boolean;
+  previous: boolean;
+  tailLines?: number;
+  limitBytes?: number;
+}
+
+/** Opens a container's log; undefined when there is none (yet). */
+export type PodLogSource = (req: PodLogRequest) => NodeJS.ReadableStream | undefined;
 
 export interface Scope {
   req: IncomingMessage;

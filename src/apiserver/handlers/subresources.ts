@@ -195,3 +195,56 @@ export async function bindPod(ctx: ApiContext, scope: Scope): Promise<void> {
   );
   sendJson(s.res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
+
+/** pods/<name>/log: the container's output as text/plain, streamed with follow=true. */
+export function podLog(ctx: ApiContext, s: Scope): void {
+  const pod = current(ctx, s);
+  const containers: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
+  const inits: string[] = (pod.spec?.initContainers ?? []).map((c: any) => c.name);
+  let container =
+    s.query.get('container') ?? pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  if (!container) {
+    if (containers.length !== 1)
+      throw badRequest(
+        `a container name must be specified for pod ${s.name}, choose one of: [${containers.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`,
+      );
+    container = containers[0];
+  }
+  if (!containers.includes(container) && !inits.includes(container))
+    throw badRequest(`container ${container} is not valid for pod ${s.name}`);
+  const number = (k: string) => {
+    const v = s.query.get(k);
+    if (v === null) return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw badRequest(`invalid ${k}: ${v}`);
+    return n;
+  };
+  const req = {
+    pod,
+    container,
+    follow: s.query.get('follow') === 'true',
+    previous: s.query.get('previous') === 'true',
+    tailLines: number('tailLines'),
+    limitBytes: number('limitBytes'),
+  };
+  const stream = ctx.podLogs?.(req);
+  if (!stream) {
+    if (req.previous)
+      throw badRequest(`previous terminated container "${container}" in pod "${s.name}" not found`);
+    const waiting = [
+      ...(pod.status?.initContainerStatuses ?? []),
+      ...(pod.status?.containerStatuses ?? []),
+    ].find((c: any) => c.name === container)?.state?.waiting;
+    throw badRequest(
+      `container "${container}" in pod "${s.name}" is waiting to start: ${waiting?.reason ?? 'ContainerCreating'}`,
+    );
+  }
+  s.res.writeHead(200, {
+    'Content-Type': 'text/plain',
+    'Cache-Control': 'no-cache, private',
+    'Transfer-Encoding': 'chunked',
+  });
+  s.res.flushHeaders();
+  stream.pipe(s.res);
+  s.req.on('close', () => (stream as any).destroy?.());
+}
