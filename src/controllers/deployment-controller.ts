@@ -16,6 +16,7 @@ import * as L from './deployment-logic.js';
 import type { Recorder } from './events.js';
 import { templateHash } from './hash.js';
 import { selectorIsEmpty, selectorMatches } from './labels.js';
+import { adopt, release } from './ownership.js';
 import { controllerRef } from './pods.js';
 import { WorkQueue, type SyncResult } from './workqueue.js';
 
@@ -115,39 +116,17 @@ export class DeploymentController {
     for (const rs of this.replicaSets.list(d.metadata.namespace)) {
       const ref = controllerRef(rs);
       const matches = selectorMatches(d.spec.selector, rs.metadata.labels);
+      const path = rsPath(rs.metadata.namespace, rs.metadata.name);
       if (ref?.uid === d.metadata.uid) {
         if (matches || d.metadata.deletionTimestamp) out.push(rs);
-        else {
-          const refs = rs.metadata.ownerReferences.filter((r: any) => r.uid !== d.metadata.uid);
-          await guardedPatch(this.client, rsPath(rs.metadata.namespace, rs.metadata.name), rs, [
-            { op: 'replace', path: '/metadata/ownerReferences', value: refs },
-          ]).catch(() => undefined);
-        }
+        else await release(this.client, path, rs, d.metadata.uid);
       } else if (!ref && matches && !rs.metadata.deletionTimestamp && !d.metadata.deletionTimestamp) {
-        const refs = [
-          ...(rs.metadata.ownerReferences ?? []),
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: d.metadata.name,
-            uid: d.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ];
-        try {
-          out.push(
-            await guardedPatch(this.client, rsPath(rs.metadata.namespace, rs.metadata.name), rs, [
-              {
-                op: rs.metadata.ownerReferences ? 'replace' : 'add',
-                path: '/metadata/ownerReferences',
-                value: refs,
-              },
-            ]),
-          );
-        } catch {
-          /* someone else claimed it, or it changed: the next sync sees */
-        }
+        const adopted = await adopt(this.client, path, rs, {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: d.metadata,
+        });
+        if (adopted) out.push(adopted);
       }
     }
     return out;

@@ -2,11 +2,12 @@
 // `<rs>-`, controller owner reference), adopts matching orphans, deletes surplus pods in
 // upstream's preference order, and reports status.
 import type { KubeClient } from '../kube/index.js';
-import { deleteIgnoringMissing, guardedPatch, sameJson, updateStatus } from './api.js';
+import { deleteIgnoringMissing, sameJson, updateStatus } from './api.js';
 import { objectKey, type Caches, type ObjectCache } from './cache.js';
 import type { Recorder } from './events.js';
 import { Expectations } from './expectations.js';
 import { selectorIsEmpty, selectorMatches } from './labels.js';
+import { adopt, release } from './ownership.js';
 import { controllerRef, isActive, podFromTemplate } from './pods.js';
 import { planReplicas, replicaSetStatus, slowStartBatches } from './replicaset-logic.js';
 import { WorkQueue, type SyncResult } from './workqueue.js';
@@ -87,14 +88,10 @@ export class ReplicaSetController {
     for (const p of this.pods.list(rs.metadata.namespace)) {
       const ref = controllerRef(p);
       const matches = selectorMatches(rs.spec.selector, p.metadata.labels);
+      const path = podsPath(p.metadata.namespace, p.metadata.name);
       if (ref?.uid === rs.metadata.uid) {
         if (matches) out.push(p);
-        else if (!p.metadata.deletionTimestamp) {
-          const refs = p.metadata.ownerReferences.filter((r: any) => r.uid !== rs.metadata.uid);
-          await guardedPatch(this.client, podsPath(p.metadata.namespace, p.metadata.name), p, [
-            { op: 'replace', path: '/metadata/ownerReferences', value: refs },
-          ]).catch(() => undefined);
-        }
+        else if (!p.metadata.deletionTimestamp) await release(this.client, path, p, rs.metadata.uid);
       } else if (
         !ref &&
         matches &&
@@ -102,30 +99,12 @@ export class ReplicaSetController {
         !rs.metadata.deletionTimestamp &&
         !selectorIsEmpty(rs.spec.selector)
       ) {
-        const refs = [
-          ...(p.metadata.ownerReferences ?? []),
-          {
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: rs.metadata.name,
-            uid: rs.metadata.uid,
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ];
-        try {
-          out.push(
-            await guardedPatch(this.client, podsPath(p.metadata.namespace, p.metadata.name), p, [
-              {
-                op: p.metadata.ownerReferences ? 'replace' : 'add',
-                path: '/metadata/ownerReferences',
-                value: refs,
-              },
-            ]),
-          );
-        } catch {
-          /* changed under us: the next sync sees */
-        }
+        const adopted = await adopt(this.client, path, p, {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: rs.metadata,
+        });
+        if (adopted) out.push(adopted);
       }
     }
     return out;
