@@ -18,6 +18,8 @@ import { sendError, sendJson } from './http/respond.js';
 import { OpenApi } from './openapi.js';
 import { Registry } from './resources/registry.js';
 import { route } from './router.js';
+import { ExecServer } from './exec.js';
+import { parseRequest } from './http/request-info.js';
 import { Store } from './store/index.js';
 import { createTokenService, lookupsFor } from './token-service.js';
 import { bootstrap } from './bootstrap.js';
@@ -45,6 +47,8 @@ export interface ApiServerOptions {
 export interface RunningApiServer {
   /** Installs the source of container logs once the node runtime is up. */
   setPodLogs(source: ApiContext['podLogs']): void;
+  /** Installs how commands start in containers (kubectl exec) once the node runtime is up. */
+  setPodExec(source: ApiContext['podExec']): void;
   url: string;
   port: number;
   pki: ClusterPki;
@@ -103,6 +107,32 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     // Watches and log streams stay open for long; requests themselves are bounded by body limits.
     requestTimeout: 0,
     keepAliveTimeout: 65_000,
+  });
+  const exec = new ExecServer(ctx);
+  server.on('upgrade', (req, socket, head) => {
+    void (async () => {
+      try {
+        const url = new URL(req.url ?? '/', 'https://apiserver');
+        const user = await authenticateRequest(req, authDeps);
+        if (!user) throw unauthorized();
+        const info = parseRequest('POST', url.pathname, url.searchParams);
+        if (
+          info.group !== '' ||
+          info.resource !== 'pods' ||
+          info.subresource !== 'exec' ||
+          !info.namespace ||
+          !info.name
+        )
+          throw new StatusError(400, 'BadRequest', `upgrade is not supported for ${url.pathname}`);
+        exec.handle(req, socket, head, info.namespace, info.name, url.searchParams);
+      } catch (err) {
+        const se = err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err));
+        const body = JSON.stringify(se.toStatus());
+        socket.end(
+          `HTTP/1.1 ${se.code} ${se.reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+    })();
   });
   const requestLog = process.env.MIZZEN_REQUEST_LOG === '1';
   const sockets = new Set<import('node:net').Socket>();
@@ -182,6 +212,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   return {
     setPodLogs: (source) => {
       ctx.podLogs = source;
+    },
+    setPodExec: (source) => {
+      ctx.podExec = source;
     },
     url: `https://${address}`,
     port,

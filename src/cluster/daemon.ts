@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startApiServer, renderKubeconfig } from '../apiserver/index.js';
 import { startControllers } from '../controllers/index.js';
 import { KubeClient } from '../kube/index.js';
-import { openContainerLog, startClusterNodes, type ClusterNodes } from '../node/index.js';
+import { execInContainer, openContainerLog, startClusterNodes, type ClusterNodes } from '../node/index.js';
 import type { ClusterPaths } from './paths.js';
 
 const STOP_DEADLINE_MS = 10_000;
@@ -96,6 +96,8 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
       });
       const nodesDir = join(paths.dir, 'nodes');
       api.setPodLogs((req) => openContainerLog(nodesDir, req));
+      const agents = nodes.nodes;
+      api.setPodExec((req) => execInContainer(agents, req));
     } catch (err) {
       stopping = true;
       controllers.kill('SIGTERM');

@@ -1,5 +1,6 @@
 // One container's process: `ip netns exec <pod netns> unshare --pid --mount --fork --mount-proc -- node
 // <sample args>`, restarted per the pod's restartPolicy with kubelet's doubling back-off.
+import { readFileSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,24 @@ export class Container {
     private readonly onChange: () => void,
   ) {
     this.done = new Promise((r) => (this.resolveDone = r));
+  }
+
+  /**
+   * The host pid of the container's first process (pid 1 inside its PID namespace): the child
+   * `unshare --fork` made. `kubectl exec` enters its namespaces.
+   */
+  namespacePid(): number | undefined {
+    const pid = this.child?.pid;
+    if (!pid || this.child?.exitCode !== null) return undefined;
+    try {
+      const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean);
+      return children.length > 0 ? Number(children[0]) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   get imageID(): string {

@@ -12,3 +12,4 @@ export {
 export { PodIpAllocator } from './ipam.js';
 export { resolvConf, containerEnvOf, type ContainerSpec, type PodFacts } from './pod-spec.js';
 export { openContainerLog, containerLogPath, type LogRequest } from './logs.js';
+export { execInContainer, type ExecRequest } from './exec.js';

@@ -141,6 +141,21 @@ test(
       250,
     );
     assert.ok(logs.trim().split('\n').length <= 20, '--tail limits the lines');
+    // The guide's check, verbatim but for kubectl: exec runs the host's curl inside the ratings pod.
+    const guide = ok('bash', [
+      '-c',
+      `kubectl exec "$(kubectl get pod -l app=ratings -o jsonpath='{.items[0].metadata.name}')" -c ratings -- curl -sS productpage:9080/productpage | grep -o "<title>.*</title>"`,
+    ]);
+    assert.equal(guide.trim(), '<title>Simple Bookstore App</title>');
+    // The pod has its own PID namespace: its first process is the container's, not the host's init.
+    assert.equal(kubectl('exec', 'deploy/ratings-v1', '--', 'cat', '/proc/1/comm').trim(), 'node');
+    const failed = run('kubectl', ['exec', 'deploy/ratings-v1', '--', 'sh', '-c', 'exit 3']);
+    assert.equal(failed.code, 3);
+    assert.match(failed.stderr, /command terminated with exit code 3/);
+    assert.equal(
+      ok('kubectl', ['exec', '-i', 'deploy/ratings-v1', '--', 'cat'], 'over stdin').trim(),
+      'over stdin',
+    );
     const bad = run('kubectl', ['logs', 'deploy/productpage-v1', '-c', 'nope']);
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /container nope is not valid for pod productpage-v1-/);

@@ -18,6 +18,12 @@ export interface ApiContext {
   now(): Date;
   /** Container logs, served by the node runtime when the cluster has one. */
   podLogs?: PodLogSource;
+  /** Starts a command in a running container (kubectl exec); undefined when it is not running. */
+  podExec?: (req: {
+    pod: KubeObject;
+    container: string;
+    command: string[];
+  }) => import('node:child_process').ChildProcess | undefined;
   /** Called after a CRD write is committed, before the response is sent. */
   onCrdChange?(crd: KubeObject | undefined, name: string): void;
 }
