@@ -71,12 +71,11 @@ export const methodNotAllowed = (message: string): StatusError =>
 
 export const gone = (message: string): StatusError => new StatusError(410, 'Expired', message);
 
-export const unsupportedMediaType = (contentType: string, accepted: string[]): StatusError =>
+export const unsupportedMediaType = (_contentType: string, accepted: string[]): StatusError =>
   new StatusError(
     415,
     'UnsupportedMediaType',
     `the body of the request was in an unknown format - accepted media types include: ${accepted.join(', ')}`,
-    contentType ? undefined : undefined,
   );
 
 export const tooLarge = (limit: number): StatusError =>

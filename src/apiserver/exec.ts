@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StatusError } from './errors.js';
 import type { ApiContext } from './handlers/context.js';
+import { chooseContainer } from './handlers/pod-container.js';
 
 const PROTOCOLS = ['v5.channel.k8s.io', 'v4.channel.k8s.io'];
 
@@ -34,26 +35,14 @@ export class ExecServer {
   ): void {
     const pod = this.ctx.store.get('pods', ns, name)?.obj;
     if (!pod) throw new StatusError(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' });
-    const containers: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
-    let container =
-      query.get('container') ?? pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
-    if (!container) {
-      if (containers.length !== 1)
-        throw new StatusError(
-          400,
-          'BadRequest',
-          `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`,
-        );
-      container = containers[0];
-    }
+    const container = chooseContainer(pod, query.get('container'));
     const command = query.getAll('command');
     if (command.length === 0) throw new StatusError(400, 'BadRequest', 'you must specify at least 1 command');
     const wantStdin = query.get('stdin') === 'true';
-    const target = container;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const child = this.ctx.podExec?.({ pod, container: target, command });
+      const child = this.ctx.podExec?.({ pod, container, command });
       if (!child) {
-        finish(ws, failure(`container not found ("${target}")`));
+        finish(ws, failure(`container not found ("${container}")`));
         return;
       }
       bridge(ws, child, wantStdin);

@@ -77,14 +77,13 @@ export async function route(
       throw methodNotAllowed('the server does not allow this method on the requested resource');
     return createReview(ctx, s);
   }
+  // One namespaced object is always addressed inside its namespace.
   if (
     r.namespaced &&
     info.namespace === undefined &&
-    ['create', 'get', 'update', 'patch', 'delete'].includes(info.verb) &&
-    info.verb !== 'create'
-  ) {
+    ['get', 'update', 'patch', 'delete'].includes(info.verb)
+  )
     throw notFoundPath();
-  }
   switch (info.verb) {
     case 'get':
       return getObject(ctx, s);

@@ -7,6 +7,7 @@ import { storageResource } from '../resources/resource.js';
 import { cloneObject } from '../store/index.js';
 import type { KubeObject } from '../types.js';
 import { qualifiedResource, rfc3339, type ApiContext, type Scope } from './context.js';
+import { chooseContainer } from './pod-container.js';
 import { respondWrite, updateWith } from './write.js';
 
 function current(ctx: ApiContext, s: Scope): KubeObject {
@@ -199,19 +200,7 @@ export async function bindPod(ctx: ApiContext, scope: Scope): Promise<void> {
 /** pods/<name>/log: the container's output as text/plain, streamed with follow=true. */
 export function podLog(ctx: ApiContext, s: Scope): void {
   const pod = current(ctx, s);
-  const containers: string[] = (pod.spec?.containers ?? []).map((c: any) => c.name);
-  const inits: string[] = (pod.spec?.initContainers ?? []).map((c: any) => c.name);
-  let container =
-    s.query.get('container') ?? pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
-  if (!container) {
-    if (containers.length !== 1)
-      throw badRequest(
-        `a container name must be specified for pod ${s.name}, choose one of: [${containers.join(' ')}]${inits.length ? ` or one of the init containers: [${inits.join(' ')}]` : ''}`,
-      );
-    container = containers[0];
-  }
-  if (!containers.includes(container) && !inits.includes(container))
-    throw badRequest(`container ${container} is not valid for pod ${s.name}`);
+  const container = chooseContainer(pod, s.query.get('container'));
   const number = (k: string) => {
     const v = s.query.get(k);
     if (v === null) return undefined;
