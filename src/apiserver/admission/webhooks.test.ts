@@ -345,7 +345,7 @@ test('timeoutSeconds is enforced and sent as ?timeout=', async () => {
     runValidatingWebhooks([vwc('v', [{ ...slow, failurePolicy: 'Ignore' }])], podCreate(), deps()),
   ]);
   const took = Date.now() - started;
-  assert.ok(took >= 950 && took < 1500, `took ${took} ms`);
+  assert.ok(took >= 950 && took < 5000, `took ${took} ms`);
   assert.equal(ignored.status, 'fulfilled', 'Ignore skips the webhook after its deadline');
   assert.equal(failed.status, 'rejected');
   const err = (failed as PromiseRejectedResult).reason;
