@@ -1,45 +1,35 @@
-// The cluster's background process: the API server and the controllers of the embedded cluster.
-// `mizzen up` starts it detached; it stops cleanly on SIGTERM/SIGINT.
+// The cluster's background process: the API server, the controllers (a child process) and, with
+// nodes, the cluster network with DNS and kube-proxy. The node agents are processes of their own
+// (node-agents.ts). `mizzen up` starts the daemon detached; it stops cleanly on SIGTERM/SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startApiServer, renderKubeconfig } from '../apiserver/index.js';
 import { startControllers } from '../controllers/index.js';
 import { KubeClient } from '../kube/index.js';
-import { execInContainer, openContainerLog, startClusterNodes, type ClusterNodes } from '../node/index.js';
+import {
+  execInContainer,
+  loadBalancerRange,
+  nodePodCidr,
+  nodeNames,
+  openContainerLog,
+  runNodeProcess,
+  startClusterInfra,
+  type ClusterInfra,
+} from '../node/index.js';
+import { readConfig, writeFileAtomic } from './config.js';
+import { nodeAgentPaths, nodesDir, stopNodeAgents, writeAgentPid } from './node-agents.js';
 import type { ClusterPaths } from './paths.js';
 
-const STOP_DEADLINE_MS = 10_000;
-
-export interface ClusterConfig {
-  name: string;
-  port: number;
-  serviceCidr: string;
-  createdAt: string;
-  /** Node agents the daemon runs (with the cluster network); 0 or absent: none. */
-  nodes?: number;
-}
-
-export function readConfig(paths: ClusterPaths): ClusterConfig | undefined {
-  try {
-    return JSON.parse(readFileSync(paths.config, 'utf8')) as ClusterConfig;
-  } catch {
-    return undefined;
-  }
-}
-
-export function writeFileAtomic(path: string, content: string, mode = 0o600): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, path);
-}
+const STOP_DEADLINE_MS = 20_000;
 
 /**
  * The controllers run as their own process (a child of the daemon, on its IPC channel), so they
  * use the other core and never stall the API server. They exit when the daemon goes away.
  */
-export async function runControllersProcess(kubeconfigPath: string): Promise<void> {
-  const controllers = await startControllers({ kubeconfigPath });
+export async function runControllersProcess(
+  kubeconfigPath: string,
+  loadBalancerPool?: string,
+): Promise<void> {
+  const controllers = await startControllers({ kubeconfigPath, loadBalancerPool });
   const stop = async () => {
     await controllers.stop();
     process.exit(0);
@@ -49,8 +39,26 @@ export async function runControllersProcess(kubeconfigPath: string): Promise<voi
   process.on('SIGINT', () => void stop());
 }
 
-function spawnControllers(cliPath: string, paths: ClusterPaths): ChildProcess {
-  return spawn(process.execPath, [cliPath, 'controllers', '--kubeconfig', paths.kubeconfig], {
+/** `mizzen node-agent --name C --node N`: one node's agent, started detached by `mizzen up`. */
+export async function runNodeAgentProcess(paths: ClusterPaths, node: string): Promise<void> {
+  const config = readConfig(paths);
+  if (!config) throw new Error(`cluster ${paths.name} has no configuration at ${paths.config}`);
+  const index = nodeNames(paths.name, config.nodes ?? 0).indexOf(node);
+  if (index < 0) throw new Error(`cluster ${paths.name} has no node ${node}`);
+  await runNodeProcess({
+    cluster: paths.name,
+    node,
+    podCidr: nodePodCidr(index),
+    kubeconfigPath: paths.kubeconfig,
+    stateDir: nodeAgentPaths(paths, node).dir,
+    onReady: () => writeAgentPid(paths, node),
+  });
+}
+
+function spawnControllers(cliPath: string, paths: ClusterPaths, withNetwork: boolean): ChildProcess {
+  // LoadBalancer addresses come from the range the host routes into the cluster network.
+  const pool = withNetwork ? ['--load-balancer-pool', loadBalancerRange(paths.name)] : [];
+  return spawn(process.execPath, [cliPath, 'controllers', '--kubeconfig', paths.kubeconfig, ...pool], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
@@ -71,33 +79,30 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
   });
   writeFileAtomic(paths.kubeconfig, kubeconfig);
   let stopping = false;
-  let controllers = spawnControllers(cliPath, paths);
+  let controllers = spawnControllers(cliPath, paths, (config.nodes ?? 0) > 0);
   const watchControllers = (child: ChildProcess): void => {
     child.on('exit', (code, signal) => {
       if (stopping) return;
       console.error(`controllers exited (${signal ?? code}); restarting them`);
       setTimeout(() => {
         if (stopping) return;
-        controllers = spawnControllers(cliPath, paths);
+        controllers = spawnControllers(cliPath, paths, (config.nodes ?? 0) > 0);
         watchControllers(controllers);
       }, 1000);
     });
   };
   watchControllers(controllers);
-  let nodes: ClusterNodes | undefined;
+  let infra: ClusterInfra | undefined;
   if (config.nodes) {
     try {
-      nodes = await startClusterNodes({
+      infra = await startClusterInfra({
         cluster: paths.name,
         client: KubeClient.fromFile(paths.kubeconfig),
-        nodes: config.nodes,
-        stateDir: join(paths.dir, 'nodes'),
         apiPort: config.port,
       });
-      const nodesDir = join(paths.dir, 'nodes');
-      api.setPodLogs((req) => openContainerLog(nodesDir, req));
-      const agents = nodes.nodes;
-      api.setPodExec((req) => execInContainer(agents, req));
+      const dir = nodesDir(paths);
+      api.setPodLogs((req) => openContainerLog(dir, req));
+      api.setPodExec((req) => execInContainer(paths.name, dir, req));
     } catch (err) {
       stopping = true;
       controllers.kill('SIGTERM');
@@ -116,7 +121,11 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
       console.error('shutdown took too long; exiting');
       process.exit(1);
     }, STOP_DEADLINE_MS).unref();
-    await nodes?.stop().catch((err) => console.error(`stopping the nodes: ${(err as Error).message}`));
+    // The agents stop their pods while the API server still answers them.
+    await stopNodeAgents(paths, config.nodes ?? 0).catch((err) =>
+      console.error(`stopping the node agents: ${(err as Error).message}`),
+    );
+    await infra?.stop().catch((err) => console.error(`removing the network: ${(err as Error).message}`));
     const exited = new Promise<void>((resolve) =>
       controllers.exitCode !== null || controllers.signalCode !== null
         ? resolve()

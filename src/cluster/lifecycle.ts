@@ -6,7 +6,15 @@ import https from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { teardownClusterNetwork } from '../netns/index.js';
-import { readConfig, writeFileAtomic, type ClusterConfig } from './daemon.js';
+import { readConfig, writeFileAtomic, type ClusterConfig } from './config.js';
+import {
+  agentStates,
+  alive,
+  ensureNodeAgents,
+  stopNodeAgents,
+  tail,
+  type AgentState,
+} from './node-agents.js';
 import { clusterPaths, mizzenHome, type ClusterPaths } from './paths.js';
 
 const READY_TIMEOUT_MS = 60_000;
@@ -16,6 +24,8 @@ export interface UpResult {
   paths: ClusterPaths;
   url: string;
   alreadyRunning: boolean;
+  /** Node agents this call (re)started. */
+  startedAgents: string[];
 }
 
 /** Entry script of the CLI, used to start the daemon with the same code. */
@@ -23,7 +33,7 @@ export interface UpOptions {
   name: string;
   cliPath: string;
   port?: number;
-  /** Node agents to run (first start only); default 0. */
+  /** Node agents to run (first start only); default 2. */
   nodes?: number;
 }
 
@@ -38,17 +48,21 @@ export async function up(opts: UpOptions): Promise<UpResult> {
       name: opts.name,
       port: opts.port ?? (await pickPort(opts.name)),
       serviceCidr: '10.96.0.0/16',
-      nodes: opts.nodes ?? 0,
+      nodes: opts.nodes ?? 2,
       createdAt: new Date().toISOString(),
     };
     writeFileAtomic(paths.config, JSON.stringify(config, null, 2) + '\n', 0o644);
   }
   const url = `https://127.0.0.1:${config.port}`;
   const pid = runningPid(paths);
+  const nodes = config.nodes ?? 0;
   if (pid !== undefined) {
     await waitReady(paths, config, pid);
-    return { paths, url, alreadyRunning: true };
+    const startedAgents = await ensureNodeAgents(paths, nodes, opts.cliPath);
+    return { paths, url, alreadyRunning: true, startedAgents };
   }
+  // Agents of a daemon that died: the new daemon makes a new network, so they start afresh too.
+  await stopNodeAgents(paths, nodes);
   rmSync(paths.pid, { force: true });
   const log = openSync(paths.log, 'a');
   const child = spawn(process.execPath, [opts.cliPath, 'daemon', '--name', opts.name], {
@@ -58,7 +72,8 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   });
   child.unref();
   await waitReady(paths, config, child.pid!);
-  return { paths, url, alreadyRunning: false };
+  const startedAgents = await ensureNodeAgents(paths, nodes, opts.cliPath);
+  return { paths, url, alreadyRunning: false, startedAgents };
 }
 
 async function pickPort(name: string): Promise<number> {
@@ -100,21 +115,12 @@ export function runningPid(paths: ClusterPaths): number | undefined {
   return undefined;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function waitReady(paths: ClusterPaths, config: ClusterConfig, pid: number): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (!alive(pid))
       throw new Error(
-        `the cluster daemon exited while starting; its log (${paths.log}) ends with:\n${tail(paths.log, 20)}`,
+        `the cluster daemon exited while starting; its log (${paths.log}) ends with:\n${tail(paths.log)}`,
       );
     if (existsSync(paths.pid) && (await ready(paths, config))) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -142,14 +148,6 @@ function ready(paths: ClusterPaths, config: ClusterConfig): Promise<boolean> {
   });
 }
 
-function tail(path: string, lines: number): string {
-  try {
-    return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
 export interface DownResult {
   existed: boolean;
   stopped: boolean;
@@ -168,8 +166,12 @@ export async function down(name: string): Promise<DownResult> {
     while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
     stopped = true;
   }
-  // A daemon that was killed could not remove its cluster network.
-  if (readConfig(paths)?.nodes) await teardownClusterNetwork(name);
+  // A daemon that was killed could not stop the agents nor remove its cluster network.
+  const nodes = readConfig(paths)?.nodes ?? 0;
+  if (nodes) {
+    await stopNodeAgents(paths, nodes);
+    await teardownClusterNetwork(name);
+  }
   rmSync(paths.dir, { recursive: true, force: true });
   return { existed: true, stopped };
 }
@@ -180,6 +182,7 @@ export interface ClusterStatus {
   url?: string;
   kubeconfig: string;
   pid?: number;
+  nodes: AgentState[];
 }
 
 export function status(): ClusterStatus[] {
@@ -197,6 +200,7 @@ export function status(): ClusterStatus[] {
         pid,
         url: config ? `https://127.0.0.1:${config.port}` : undefined,
         kubeconfig: paths.kubeconfig,
+        nodes: agentStates(paths, config?.nodes ?? 0),
       };
     });
 }

@@ -9,6 +9,7 @@ import { EndpointSliceController, EndpointsController } from './endpointslice-co
 import { EventRecorder } from './events.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { HpaController } from './hpa-controller.js';
+import { LoadBalancerController } from './loadbalancer-controller.js';
 import { NamespaceController } from './namespace-controller.js';
 import { NodeLifecycleController } from './node-lifecycle-controller.js';
 import { PdbController } from './pdb-controller.js';
@@ -16,6 +17,9 @@ import { ReplicaSetController } from './replicaset-controller.js';
 import { ResourceCatalog } from './resources.js';
 import { Scheduler } from './scheduler.js';
 import { StatefulSetController } from './statefulset-controller.js';
+
+/** The ConfigMap (and its key) the LoadBalancer pool is read from when none is given. */
+export { POOL_CONFIGMAP as LOADBALANCER_POOL_CONFIGMAP } from './loadbalancer-logic.js';
 
 export interface RunningControllers {
   stop(): Promise<void>;
@@ -28,6 +32,12 @@ export interface ControllerOptions {
    * --node-monitor-grace-period, 40 s). MIZZEN_NODE_MONITOR_GRACE_PERIOD (seconds) overrides it.
    */
   nodeMonitorGracePeriodMs?: number;
+  /**
+   * The CIDR (a /16 to a /30) LoadBalancer Services get their addresses from; the network address,
+   * the first host and broadcast are never given. Absent: key `range` of the ConfigMap
+   * kube-system/mizzen-loadbalancer, followed as it changes.
+   */
+  loadBalancerPool?: string;
 }
 
 function graceFromEnv(): number | undefined {
@@ -71,6 +81,7 @@ export async function startControllers(opts: ControllerOptions): Promise<Running
     ),
     new HpaController(client, caches, catalog, rec('horizontal-pod-autoscaler')),
     new PdbController(client, caches),
+    new LoadBalancerController(client, caches, rec('service-lb-controller'), opts.loadBalancerPool),
   ];
   return {
     async stop() {

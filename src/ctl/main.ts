@@ -8,6 +8,7 @@ import {
   down,
   runControllersProcess,
   runDaemon,
+  runNodeAgentProcess,
   status,
   up,
 } from '../cluster/index.js';
@@ -26,9 +27,7 @@ export function program(): Command {
     .description('start an embedded cluster in the background and wait until it is ready')
     .addOption(name())
     .option('--port <port>', 'API server port on 127.0.0.1 (first start only)', (v) => Number(v))
-    .option('--nodes <n>', 'node agents running pods, with the cluster network (first start only)', (v) =>
-      Number(v),
-    )
+    .option('--nodes <n>', 'nodes running pods (first start only; 0: API server only)', (v) => Number(v), 2)
     .action(async (o: { name: string; port?: number; nodes?: number }) => {
       if (o.nodes !== undefined && !(Number.isInteger(o.nodes) && o.nodes >= 0 && o.nodes <= 250))
         throw new Error('--nodes must be an integer from 0 to 250');
@@ -40,6 +39,8 @@ export function program(): Command {
           ? `cluster ${o.name} is already running at ${r.url}`
           : `cluster ${o.name} is ready at ${r.url} (${took}s)`,
       );
+      if (r.alreadyRunning && r.startedAgents.length)
+        console.log(`restarted the node agent(s) of ${r.startedAgents.join(', ')}`);
       console.log(`export KUBECONFIG=${r.paths.kubeconfig}`);
     });
 
@@ -61,8 +62,14 @@ export function program(): Command {
         return;
       }
       const rows = [
-        ['NAME', 'STATUS', 'API SERVER', 'KUBECONFIG'],
-        ...all.map((c) => [c.name, c.running ? 'Running' : 'Stopped', c.url ?? '-', c.kubeconfig]),
+        ['NAME', 'STATUS', 'NODES', 'API SERVER', 'KUBECONFIG'],
+        ...all.map((c) => [
+          c.name,
+          c.running ? 'Running' : 'Stopped',
+          `${c.nodes.filter((n) => n.pid !== undefined).length}/${c.nodes.length}`,
+          c.url ?? '-',
+          c.kubeconfig,
+        ]),
       ];
       const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
       for (const r of rows)
@@ -94,8 +101,17 @@ export function program(): Command {
   p.command('controllers', { hidden: true })
     .description('run the cluster controllers against a kubeconfig (the daemon starts this)')
     .requiredOption('--kubeconfig <path>', 'kubeconfig of the cluster')
-    .action(async (o: { kubeconfig: string }) => {
-      await runControllersProcess(o.kubeconfig);
+    .option('--load-balancer-pool <cidr>', 'addresses for LoadBalancer Services')
+    .action(async (o: { kubeconfig: string; loadBalancerPool?: string }) => {
+      await runControllersProcess(o.kubeconfig, o.loadBalancerPool);
+    });
+
+  p.command('node-agent', { hidden: true })
+    .description("run one node's agent in the foreground (what `mizzen up` starts in the background)")
+    .addOption(name())
+    .requiredOption('--node <node>', 'node name')
+    .action(async (o: { name: string; node: string }) => {
+      await runNodeAgentProcess(clusterPaths(o.name), o.node);
     });
 
   return p;

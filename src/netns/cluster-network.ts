@@ -32,7 +32,14 @@ import {
   podVethName,
   shortHash,
 } from './names.js';
-import { readRecord, writeRecord, type NetworkRecord, type PodRecord } from './record.js';
+import {
+  readPodRecords,
+  readRecord,
+  writePodRecords,
+  writeRecord,
+  type NetworkRecord,
+  type PodRecord,
+} from './record.js';
 import { killProcesses, teardownClusterNetwork } from './teardown.js';
 
 export interface ClusterNetworkOptions {
@@ -67,8 +74,19 @@ export interface HostLink {
 // The host link's /30 is 169.254.<x>.0/30; x avoids 1 (the pods' gateway) and 169 (cloud metadata).
 const HOST_LINK_THIRD_OCTETS = Array.from({ length: 253 }, (_, i) => i + 2).filter((x) => x !== 169);
 
+export interface OpenOptions {
+  /**
+   * The process that wires pods through this handle (a node agent's name): its pods are recorded in
+   * a file of its own, so several processes can wire pods of one cluster at the same time.
+   */
+  owner?: string;
+}
+
 export class ClusterNetwork {
-  private constructor(private rec: NetworkRecord) {}
+  private constructor(
+    private rec: NetworkRecord,
+    private readonly owner?: string,
+  ) {}
 
   get cluster(): string {
     return this.rec.cluster;
@@ -175,10 +193,16 @@ export class ClusterNetwork {
   }
 
   /** The network of a cluster created earlier (by this or another process), from its record. */
-  static open(cluster: string): ClusterNetwork | undefined {
+  static open(cluster: string, opts: OpenOptions = {}): ClusterNetwork | undefined {
     const rec = readRecord(cluster);
     if (!rec || netnsInode(rec.netns) !== rec.inode) return undefined;
-    return new ClusterNetwork(rec);
+    if (opts.owner) rec.pods = readPodRecords(cluster, opts.owner);
+    return new ClusterNetwork(rec, opts.owner);
+  }
+
+  private savePods(): void {
+    if (this.owner) writePodRecords(this.cluster, this.owner, this.rec.pods);
+    else writeRecord(this.rec);
   }
 
   private async createHostLink(subnet: string | undefined, lbRanges: string[]): Promise<void> {
@@ -294,7 +318,7 @@ export class ClusterNetwork {
       this.writeEtc(netns, spec);
       await run(['ip', 'netns', 'add', netns]);
       rec.inode = netnsInode(netns)!;
-      writeRecord(this.rec);
+      this.savePods();
       await run([
         'ip',
         '-n',
@@ -344,10 +368,11 @@ export class ClusterNetwork {
     if (netnsInode(rec.netns) !== undefined) await run(['ip', 'netns', 'del', rec.netns]);
     rmSync(etcNetnsDir(rec.netns), { recursive: true, force: true });
     delete this.rec.pods[pod];
-    writeRecord(this.rec);
+    this.savePods();
   }
 
   async addServiceAddress(ip: string): Promise<void> {
+    this.assertNetworkOwner();
     checkUnicast(ip, 'service address');
     if (this.rec.serviceAddresses.includes(ip)) return;
     await run(['ip', '-n', this.netns, 'address', 'add', `${ip}/32`, 'dev', SERVICE_DUMMY]);
@@ -356,6 +381,7 @@ export class ClusterNetwork {
   }
 
   async removeServiceAddress(ip: string): Promise<void> {
+    this.assertNetworkOwner();
     if (!this.rec.serviceAddresses.includes(ip)) return;
     await run(['ip', '-n', this.netns, 'address', 'del', `${ip}/32`, 'dev', SERVICE_DUMMY]).catch(
       ignoreMissing,
@@ -367,6 +393,11 @@ export class ClusterNetwork {
   /** Removes everything of this cluster's network; throws listing whatever could not be removed. */
   async destroy(): Promise<void> {
     await teardownClusterNetwork(this.cluster);
+  }
+
+  private assertNetworkOwner(): void {
+    if (this.owner)
+      throw new Error(`a pod owner (${this.owner}) cannot change the cluster's service addresses`);
   }
 
   private writeEtc(netns: string, spec: PodNetworkSpec): void {

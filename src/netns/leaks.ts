@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { run } from './exec.js';
 import { linkNames, netnsInode, netnsNames, processesInNetns } from './host.js';
 import { clusterNetnsName, hostLinkNames, isClusterNetnsName, recordPath, shortHash } from './names.js';
-import { readRecord, type NetworkRecord } from './record.js';
+import { allPodRecords, podRecordFiles, readRecord, type NetworkRecord } from './record.js';
 
 export type LeakKind = 'netns' | 'link' | 'iptables-chain' | 'etc-netns' | 'mount' | 'process' | 'record';
 
@@ -19,12 +19,19 @@ export function hostChainPrefix(cluster: string): string {
   return `MIZZEN-${shortHash(cluster, 6).toUpperCase()}`;
 }
 
+/** The cluster's record with the pods of every owner merged in. */
 export function safeReadRecord(cluster: string): NetworkRecord | undefined {
+  let rec: NetworkRecord | undefined;
   try {
-    return readRecord(cluster);
+    rec = readRecord(cluster);
   } catch {
-    return undefined; // a damaged record: the naming rules still find everything
+    rec = undefined; // a damaged record: the naming rules still find everything
   }
+  const pods = allPodRecords(cluster);
+  if (!rec && Object.keys(pods).length === 0) return undefined;
+  return rec
+    ? { ...rec, pods: { ...rec.pods, ...pods } }
+    : { version: 1, cluster, netns: '', inode: 0, loadBalancerRanges: [], serviceAddresses: [], pods };
 }
 
 /** Mounted namespaces of the cluster (the cluster's and its pods'), cluster namespace last. */
@@ -74,6 +81,7 @@ export async function leaks(cluster: string, opts: LeakOptions = {}): Promise<Le
   const found: Leak[] = [];
   if (!opts.ignoreRecord && existsSync(recordPath(cluster)))
     found.push({ kind: 'record', name: recordPath(cluster) });
+  if (!opts.ignoreRecord) for (const f of podRecordFiles(cluster)) found.push({ kind: 'record', name: f });
 
   const namespaces = ownNetnsNames(cluster, rec);
   for (const n of namespaces) found.push({ kind: 'netns', name: n, detail: `/run/netns/${n}` });

@@ -58,6 +58,19 @@ export function recordPath(cluster: string): string {
   return `/run/mizzen-${cluster}.network.json`;
 }
 
+const OWNER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** Where a node agent records the pods it wired: `/run/mizzen-<cluster>.pods.<owner>.json`. */
+export function podRecordPath(cluster: string, owner: string): string {
+  if (!OWNER_NAME.test(owner) || owner.length > 253) throw new Error(`invalid pod record owner "${owner}"`);
+  return `${podRecordPrefix(cluster)}${owner}.json`;
+}
+
+export function podRecordPrefix(cluster: string): string {
+  validateClusterName(cluster);
+  return `/run/mizzen-${cluster}.pods.`;
+}
+
 /**
  * True for the cluster's own namespace and its pods' namespaces. A cluster named "<cluster>-<10 hex>"
  * would be mistaken for a pod namespace of "<cluster>": the record written at creation is what

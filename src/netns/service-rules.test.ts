@@ -152,6 +152,96 @@ describe('serviceRules', () => {
   });
 });
 
+const nodePortServices: ServiceLike[] = [
+  svc('shop', 'np', {
+    type: 'NodePort',
+    clusterIP: '10.96.6.1',
+    ports: [
+      { name: 'http', port: 80, nodePort: 30080 },
+      { name: 'dns', port: 53, protocol: 'UDP', nodePort: 30053 },
+    ],
+  }),
+  svc(
+    'shop',
+    'lb',
+    { type: 'LoadBalancer', clusterIP: '10.96.6.2', ports: [{ port: 8000, nodePort: 31000 }] },
+    { loadBalancer: { ingress: [{ ip: '172.30.7.2' }] } },
+  ),
+  // A nodePort left on a ClusterIP service (the API server forbids it) opens nothing.
+  svc('shop', 'plain', { type: 'ClusterIP', clusterIP: '10.96.6.3', ports: [{ port: 80, nodePort: 30081 }] }),
+  svc('shop', 'empty', { type: 'NodePort', clusterIP: '10.96.6.4', ports: [{ port: 80, nodePort: 30082 }] }),
+];
+const nodePortSlices: EndpointSliceLike[] = [
+  slice(
+    'shop',
+    'np',
+    [
+      { name: 'http', port: 8080 },
+      { name: 'dns', port: 5353, protocol: 'UDP' },
+    ],
+    [{ addresses: ['10.244.1.2'] }],
+  ),
+  slice('shop', 'lb', [{ port: 8080 }], [{ addresses: ['10.244.2.2'] }, { addresses: ['10.244.1.3'] }]),
+  slice('shop', 'plain', [{ port: 8080 }], [{ addresses: ['10.244.1.4'] }]),
+  slice('shop', 'empty', [{ port: 8080 }], []),
+];
+
+describe('serviceRules node ports', () => {
+  const lines = (text: string) => text.split('\n');
+
+  it('sends node ports of NodePort and LoadBalancer services to the service chains (golden)', () => {
+    checkGolden('services-nodeports.rules', serviceRules(nodePortServices, nodePortSlices));
+  });
+
+  it('jumps to MIZZEN-NODEPORTS for local non-loopback addresses, after every other portal', () => {
+    const l = lines(serviceRules(nodePortServices, nodePortSlices));
+    const portals = l.filter((x) => x.startsWith('-A MIZZEN-SERVICES '));
+    assert.match(
+      portals.at(-1)!,
+      /^-A MIZZEN-SERVICES ! -d 127\.0\.0\.0\/8 -m addrtype --dst-type LOCAL .*-j MIZZEN-NODEPORTS$/,
+    );
+    assert.equal(portals.filter((x) => x.includes('MIZZEN-NODEPORTS')).length, 1);
+    const nodePorts = l.filter((x) => x.startsWith('-A MIZZEN-NODEPORTS '));
+    assert.deepEqual(
+      nodePorts.map((x) => [/-p (\w+)/.exec(x)![1], /--dport (\d+)/.exec(x)![1], /-j (\S+)$/.exec(x)![1]]),
+      [
+        ['tcp', '31000', svcChainName('shop/lb', 'TCP')],
+        ['udp', '30053', svcChainName('shop/np:dns', 'UDP')],
+        ['tcp', '30080', svcChainName('shop/np:http', 'TCP')],
+      ],
+    );
+  });
+
+  it('limits node ports to the given node addresses', () => {
+    const text = serviceRules(nodePortServices, nodePortSlices, {
+      nodePortAddresses: ['169.254.9.2', '10.0.0.5', '169.254.9.2'],
+    });
+    assert.deepEqual(
+      lines(text).filter((x) => x.endsWith('-j MIZZEN-NODEPORTS')),
+      [
+        '-A MIZZEN-SERVICES -d 10.0.0.5/32 -m comment --comment "node ports; the last rule of this chain" -j MIZZEN-NODEPORTS',
+        '-A MIZZEN-SERVICES -d 169.254.9.2/32 -m comment --comment "node ports; the last rule of this chain" -j MIZZEN-NODEPORTS',
+      ],
+    );
+    assert.doesNotMatch(text, /addrtype/);
+    assert.throws(() => serviceRules([], [], { nodePortAddresses: ['node1'] }));
+  });
+
+  it('declares no node port chain when no node port has endpoints', () => {
+    const text = serviceRules(nodePortServices.slice(2), nodePortSlices);
+    assert.doesNotMatch(text, /NODEPORTS|addrtype/);
+    assert.equal(serviceRules(mixedServices, mixedSlices).includes('NODEPORTS'), false);
+  });
+
+  it('passes the restore checks', () => {
+    const out = composeRestore(
+      '*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n',
+      serviceRules(nodePortServices, nodePortSlices),
+    );
+    assert.ok(out.split('\n').includes(':MIZZEN-NODEPORTS - [0:0]'));
+  });
+});
+
 describe('composeRestore', () => {
   const current = [
     '*nat',

@@ -8,6 +8,8 @@ export interface ServicePortLike {
   name?: string;
   protocol?: string;
   port: number;
+  /** Set by the API server on NodePort and LoadBalancer services. */
+  nodePort?: number;
 }
 
 export interface ServiceLike {
@@ -43,6 +45,11 @@ export interface ServiceRulesOptions {
   hairpinSource?: string;
   /** The packet mark bit that asks for that source rewrite. Default 0x4000, as kube-proxy. */
   hairpinMark?: number;
+  /**
+   * The addresses whose nodePorts lead to services, as kube-proxy's --nodeport-addresses. Default:
+   * every local address of the namespace but loopback (its node address is the host link's end).
+   */
+  nodePortAddresses?: string[];
 }
 
 export const SERVICE_LABEL = 'kubernetes.io/service-name';
@@ -58,6 +65,7 @@ interface PortRules {
   port: number;
   clusterIPs: string[];
   externalIPs: string[]; // LoadBalancer ingress and spec.externalIPs
+  nodePort?: number;
   backends: Backend[];
 }
 
@@ -69,6 +77,10 @@ function isIPv4(text: string | undefined): text is string {
   } catch {
     return false;
   }
+}
+
+function isPort(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 && n < 65536;
 }
 
 function chainHash(text: string): string {
@@ -128,6 +140,7 @@ function collect(services: ServiceLike[], slices: EndpointSliceLike[]): PortRule
       ...(spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip) : []),
       ...(spec.externalIPs ?? []),
     ].filter(isIPv4);
+    const hasNodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
     for (const port of spec.ports ?? []) {
       const protocol = port.protocol ?? 'TCP';
       out.push({
@@ -136,6 +149,7 @@ function collect(services: ServiceLike[], slices: EndpointSliceLike[]): PortRule
         port: port.port,
         clusterIPs,
         externalIPs: [...new Set(externalIPs)],
+        ...(hasNodePorts && isPort(port.nodePort) ? { nodePort: port.nodePort } : {}),
         backends: backendsFor(port, protocol, bySvc.get(id) ?? []),
       });
     }
@@ -151,6 +165,8 @@ function probability(remaining: number): string {
  * The nat table for the cluster namespace. Entry points are MIZZEN-SERVICES (jumped to from
  * PREROUTING and OUTPUT) and MIZZEN-POSTROUTING (from POSTROUTING); applyServiceRules adds those jumps.
  * A service port without endpoints gets no rule: its address stays unroutable, so clients fail fast.
+ * NodePorts go through MIZZEN-NODEPORTS, jumped to last from MIZZEN-SERVICES for node addresses (as
+ * kube-proxy's KUBE-NODEPORTS), so a cluster or LoadBalancer IP on the same port is matched first.
  */
 export function serviceRules(
   services: ServiceLike[],
@@ -167,7 +183,12 @@ export function serviceRules(
     `-A MIZZEN-POSTROUTING -j MARK --set-xmark ${mark}/0x0`,
     `-A MIZZEN-POSTROUTING -m comment --comment "hairpin: a pod reaching itself through a service" -j SNAT --to-source ${hairpinSource}`,
   ];
+  const nodePortAddresses = [...new Set(opts.nodePortAddresses ?? [])]
+    .map((ip) => ({ ip, n: parseIPv4(ip) }))
+    .sort((a, b) => a.n - b.n)
+    .map((a) => a.ip);
   const portals: string[] = [];
+  const nodePorts: string[] = [];
   const svcRules: string[] = [];
   for (const p of collect(services, endpointSlices)) {
     if (p.backends.length === 0) continue;
@@ -183,6 +204,10 @@ export function serviceRules(
       portals.push(
         `-A MIZZEN-SERVICES -d ${ip}/32 -m comment --comment "${p.key} loadbalancer IP" ${match} -j ${svc}`,
       );
+    if (p.nodePort !== undefined)
+      nodePorts.push(
+        `-A MIZZEN-NODEPORTS -m comment --comment "${p.key} node port" -p ${proto} -m ${proto} --dport ${p.nodePort} -j ${svc}`,
+      );
     p.backends.forEach((b, i) => {
       const sep = sepChainName(p.key, p.protocol, b);
       chains.push(sep);
@@ -195,11 +220,20 @@ export function serviceRules(
       );
     });
   }
+  if (nodePorts.length) {
+    chains.splice(3, 0, 'MIZZEN-NODEPORTS');
+    const to = '-m comment --comment "node ports; the last rule of this chain" -j MIZZEN-NODEPORTS';
+    if (opts.nodePortAddresses)
+      for (const ip of nodePortAddresses) portals.push(`-A MIZZEN-SERVICES -d ${ip}/32 ${to}`);
+    // Loopback is left out: a packet DNATed from 127.0.0.1 could not leave for a pod.
+    else portals.push(`-A MIZZEN-SERVICES ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL ${to}`);
+  }
   return [
     '*nat',
     ...[...new Set(chains)].map((c) => `:${c} - [0:0]`),
     ...rules,
     ...portals,
+    ...nodePorts,
     ...svcRules,
     'COMMIT',
     '',

@@ -4,7 +4,7 @@ import { run } from './exec.js';
 import { linkNames, netnsInode, processesInNetns } from './host.js';
 import { formatLeaks, leaks, ownEtcNames, ownNetnsNames, safeReadRecord } from './leaks.js';
 import { etcNetnsDir, hostLinkNames } from './names.js';
-import { removeRecord } from './record.js';
+import { removePodRecords, removeRecord } from './record.js';
 
 /**
  * Kills processes in the cluster's namespaces, deletes the host link (its routes go with it), the
@@ -34,6 +34,7 @@ export async function teardownClusterNetwork(cluster: string): Promise<void> {
     throw new Error(
       `teardown of cluster network ${cluster} left ${formatLeaks(left)}${errors.length ? `; ${errors.join('; ')}` : ''}`,
     );
+  removePodRecords(cluster);
   removeRecord(cluster);
 }
 

@@ -1,18 +1,34 @@
 #!/usr/bin/env node
+import { closeSync, writeSync } from 'node:fs';
 import { catalogueNames, containerEnv, imageNotInCatalogueMessage, resolveImage } from './catalogue.js';
 import type { Program, RunContext } from './program.js';
 
 /**
  * Container entry point for catalogue images:
- *   node main.js --image <ref> [-- <argv...>]
+ *   node main.js --image <ref> [--started-fd N] [-- <argv...>]
  * argv is what the runtime would exec (entrypoint/command + args, see sampleNodeArgs); without it the image's
  * own ENTRYPOINT and CMD run. The image's ENV fills in variables the process env lacks. SIGTERM/SIGINT stop the
  * program gracefully and the process exits with the program's code.
  */
-const USAGE = 'usage: main.js --image <reference> [-- <command> [args...]]\n       main.js --list\n';
+const USAGE =
+  'usage: main.js --image <reference> [--started-fd <fd>] [-- <command> [args...]]\n       main.js --list\n';
 
-function parse(args: string[]): { image?: string; argv?: string[]; list: boolean } {
-  const out: { image?: string; argv?: string[]; list: boolean } = { list: false };
+/**
+ * How long a server keeps accepting after SIGTERM, answering with `Connection: close`: the time a
+ * deleted pod's endpoint takes to leave every Service's rules, so no client is refused meanwhile.
+ */
+const LAME_DUCK_MS = 2000;
+
+interface Parsed {
+  image?: string;
+  argv?: string[];
+  list: boolean;
+  /** A pipe from the runtime: "started" is written to it once the program serves (ports bound). */
+  startedFd?: number;
+}
+
+function parse(args: string[]): Parsed {
+  const out: Parsed = { list: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') {
@@ -22,7 +38,11 @@ function parse(args: string[]): { image?: string; argv?: string[]; list: boolean
     if (a === '--list') out.list = true;
     else if (a === '--image') out.image = args[++i];
     else if (a.startsWith('--image=')) out.image = a.slice(8);
-    else throw new Error(`unexpected argument ${JSON.stringify(a)}`);
+    else if (a === '--started-fd') {
+      out.startedFd = Number(args[++i]);
+      if (!Number.isInteger(out.startedFd) || out.startedFd < 3)
+        throw new Error('--started-fd needs an fd >= 3');
+    } else throw new Error(`unexpected argument ${JSON.stringify(a)}`);
   }
   return out;
 }
@@ -64,10 +84,21 @@ async function main(): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: 'inherit',
+    lameDuckMs: LAME_DUCK_MS,
   };
   program = await entry.run(argv, ctx);
+  if (opts.startedFd !== undefined) notifyStarted(opts.startedFd);
   if (stopRequested) program.stop();
   return program.exited;
+}
+
+function notifyStarted(fd: number): void {
+  try {
+    writeSync(fd, 'started\n');
+    closeSync(fd);
+  } catch {
+    /* the runtime went away; it will see the container as running anyway */
+  }
 }
 
 main().then(

@@ -14,6 +14,8 @@ export interface RunContext {
   bindHost?: string;
   /** Port override (tests pass 0 for an ephemeral port). */
   port?: number;
+  /** How long servers keep accepting after stop() before closing their listeners (default 0). */
+  lameDuckMs?: number;
   /** Whether child processes share the runner's stdin (main) or get none (tests). */
   stdin?: 'inherit' | 'ignore';
 }

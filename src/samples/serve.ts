@@ -58,9 +58,10 @@ export function remoteAddress(req: http.IncomingMessage): string {
 }
 
 /**
- * Serves `handler` over HTTP/1.1 and returns a Program whose stop() drains gracefully: the listener closes at
- * once, idle keep-alive connections are dropped, in-flight requests finish (their responses carry
- * `Connection: close`), then `exited` resolves 0.
+ * Serves `handler` over HTTP/1.1 and returns a Program whose stop() drains gracefully: idle keep-alive
+ * connections are dropped and every response from then on carries `Connection: close`; the listener keeps
+ * accepting for `ctx.lameDuckMs` (while the pod's endpoint leaves the Service rules) and then closes;
+ * in-flight requests finish, then `exited` resolves 0.
  */
 export async function serve(handler: Handler, opts: ServeOptions): Promise<Program> {
   const { ctx } = opts;
@@ -140,14 +141,20 @@ export async function serve(handler: Handler, opts: ServeOptions): Promise<Progr
       stopping = true;
       opts.onStop?.();
       for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
-      const cut = setTimeout(() => server.closeAllConnections(), opts.drainMs ?? 25_000);
-      cut.unref();
-      server.close(() => {
-        clearTimeout(cut);
-        opts.onExit?.();
-        resolveExit(0);
-      });
       server.closeIdleConnections();
+      const close = () => {
+        const cut = setTimeout(() => server.closeAllConnections(), opts.drainMs ?? 25_000);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          opts.onExit?.();
+          resolveExit(0);
+        });
+        server.closeIdleConnections();
+      };
+      const lameDuck = ctx.lameDuckMs ?? 0;
+      if (lameDuck > 0) setTimeout(close, lameDuck);
+      else close();
     },
   };
 }
