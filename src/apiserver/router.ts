@@ -123,7 +123,7 @@ async function subresource(ctx: ApiContext, s: Scope): Promise<void> {
   if (sub === 'finalize' && r.kind === 'Namespace' && s.verb === 'update') return finalizeNamespace(ctx, s);
   if (sub === 'binding' && r.kind === 'Pod' && s.verb === 'create') return bindPod(ctx, s);
   if (sub === 'log' && r.kind === 'Pod' && r.group === '' && s.verb === 'get') return podLog(ctx, s);
-  if (r.kind === 'Pod' && sub === 'exec')
+  if (r.kind === 'Pod' && (sub === 'exec' || sub === 'portforward'))
     throw new StatusError(400, 'BadRequest', 'Upgrade request required');
   if (r.extraSubresources.some((x) => x.name === sub)) {
     throw new StatusError(

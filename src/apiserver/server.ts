@@ -19,6 +19,7 @@ import { OpenApi } from './openapi.js';
 import { Registry } from './resources/registry.js';
 import { route } from './router.js';
 import { ExecServer } from './exec.js';
+import { PortForwardServer, type PodPortForwardSource } from './portforward/handler.js';
 import { parseRequest } from './http/request-info.js';
 import { Store } from './store/index.js';
 import { createTokenService, lookupsFor } from './token-service.js';
@@ -49,6 +50,11 @@ export interface RunningApiServer {
   setPodLogs(source: ApiContext['podLogs']): void;
   /** Installs how commands start in containers (kubectl exec) once the node runtime is up. */
   setPodExec(source: ApiContext['podExec']): void;
+  /**
+   * Installs how pods/portforward reaches a pod's port (kubectl port-forward) once the node runtime
+   * is up; undefined makes port-forward requests fail with 503 again.
+   */
+  setPodPortForward(source: PodPortForwardSource | undefined): void;
   url: string;
   port: number;
   pki: ClusterPki;
@@ -109,6 +115,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     keepAliveTimeout: 65_000,
   });
   const exec = new ExecServer(ctx);
+  let podPortForward: PodPortForwardSource | undefined;
+  const portForward = new PortForwardServer({ store, source: () => podPortForward });
   server.on('upgrade', (req, socket, head) => {
     void (async () => {
       try {
@@ -119,12 +127,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         if (
           info.group !== '' ||
           info.resource !== 'pods' ||
-          info.subresource !== 'exec' ||
+          (info.subresource !== 'exec' && info.subresource !== 'portforward') ||
           !info.namespace ||
           !info.name
         )
           throw new StatusError(400, 'BadRequest', `upgrade is not supported for ${url.pathname}`);
-        exec.handle(req, socket, head, info.namespace, info.name, url.searchParams);
+        const target = info.subresource === 'exec' ? exec : portForward;
+        target.handle(req, socket, head, info.namespace, info.name, url.searchParams);
       } catch (err) {
         const se = err instanceof StatusError ? err : new StatusError(500, 'InternalError', String(err));
         const body = JSON.stringify(se.toStatus());
@@ -216,6 +225,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     setPodExec: (source) => {
       ctx.podExec = source;
     },
+    setPodPortForward: (source) => {
+      podPortForward = source;
+    },
     url: `https://${address}`,
     port,
     pki,
@@ -223,6 +235,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     async close() {
       clearInterval(compactTimer);
       crds.stop();
+      portForward.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -103,6 +103,12 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
       const dir = nodesDir(paths);
       api.setPodLogs((req) => openContainerLog(dir, req));
       api.setPodExec((req) => execInContainer(paths.name, dir, req));
+      const reach = infra;
+      api.setPodPortForward(async ({ pod, port }) => {
+        const ip = pod.status?.podIP;
+        if (!ip) throw new Error('the pod has no IP address yet');
+        return reach.connect(ip, port, 10_000);
+      });
     } catch (err) {
       stopping = true;
       controllers.kill('SIGTERM');

@@ -4,7 +4,6 @@ import { createReadStream, existsSync, openSync, readSync, closeSync, statSync }
 import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type PodObject = { metadata: any; spec?: any; status?: any };
 
 export interface LogRequest {

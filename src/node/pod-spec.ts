@@ -1,29 +1,47 @@
-// What a node agent derives from a pod's spec: its resolv.conf, the containers' env, readiness probes.
+// What a node agent derives from a pod's spec: its resolv.conf and hosts, the containers' env, probe ports.
+import { resolveEnv, type PodFacts } from './env.js';
+
+export type { PodFacts } from './env.js';
 
 export interface ContainerSpec {
   name: string;
   image: string;
   command?: string[];
   args?: string[];
-  env?: Array<{ name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>;
+  env?: Array<{ name: string; value?: string; valueFrom?: any }>;
+  envFrom?: any[];
+  ports?: Array<{ name?: string; containerPort: number }>;
+  volumeMounts?: VolumeMount[];
   readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+}
+
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  subPathExpr?: string;
+  readOnly?: boolean;
 }
 
 export interface Probe {
-  httpGet?: { path?: string; port: number | string; host?: string };
+  httpGet?: {
+    path?: string;
+    port: number | string;
+    host?: string;
+    scheme?: 'HTTP' | 'HTTPS';
+    httpHeaders?: Array<{ name: string; value: string }>;
+  };
   tcpSocket?: { port: number | string; host?: string };
+  exec?: { command?: string[] };
+  grpc?: { port: number; service?: string };
   initialDelaySeconds?: number;
   periodSeconds?: number;
-}
-
-export interface PodFacts {
-  name: string;
-  namespace: string;
-  uid: string;
-  podIP: string;
-  nodeName: string;
-  serviceAccountName: string;
-  hostIP: string;
+  timeoutSeconds?: number;
+  successThreshold?: number;
+  failureThreshold?: number;
+  terminationGracePeriodSeconds?: number;
 }
 
 export function resolvConf(namespace: string, nameserver = '10.96.0.10'): string {
@@ -44,34 +62,14 @@ export function hostsFile(pod: PodFacts): string {
   ].join('\n');
 }
 
-const FIELD_PATHS: Record<string, (p: PodFacts) => string> = {
-  'metadata.name': (p) => p.name,
-  'metadata.namespace': (p) => p.namespace,
-  'metadata.uid': (p) => p.uid,
-  'status.podIP': (p) => p.podIP,
-  'status.hostIP': (p) => p.hostIP,
-  'spec.nodeName': (p) => p.nodeName,
-  'spec.serviceAccountName': (p) => p.serviceAccountName,
-};
-
-/** The container's env as the runtime gets it: HOSTNAME, then literal values and downward-API fields. */
+/** The container's env from literal values and downward-API fields alone (no API objects). */
 export function containerEnvOf(container: ContainerSpec, pod: PodFacts): Record<string, string> {
-  const env: Record<string, string> = { HOSTNAME: pod.name };
-  for (const e of container.env ?? []) {
-    if (e.value !== undefined) env[e.name] = expand(e.value, env);
-    else if (e.valueFrom?.fieldRef) {
-      const get = FIELD_PATHS[e.valueFrom.fieldRef.fieldPath];
-      if (get) env[e.name] = get(pod);
-    } else env[e.name] = '';
-  }
-  return env;
-}
-
-// $(VAR) refers to a variable defined earlier in the list; $$ escapes; unknown references stay as written.
-function expand(value: string, env: Record<string, string>): string {
-  return value.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (m, name: string | undefined) =>
-    m === '$$' ? '$' : name !== undefined && env[name] !== undefined ? env[name]! : m,
-  );
+  const r = resolveEnv(container, { containers: [container] }, pod, {
+    configMaps: new Map(),
+    secrets: new Map(),
+    serviceEnv: {},
+  });
+  return 'env' in r ? r.env : { HOSTNAME: pod.name };
 }
 
 /** A named container port resolves through the container's ports. */

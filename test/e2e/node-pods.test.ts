@@ -89,7 +89,15 @@ test('readiness follows the httpGet probe', { skip: SKIP }, async () => {
     20_000,
     200,
   );
-  const unready = getPod('unready').status;
+  const unready = await until(
+    'the unready pod to run',
+    () => {
+      const st = getPod('unready').status;
+      return st?.containerStatuses?.[0]?.state?.running ? st : undefined;
+    },
+    20_000,
+    200,
+  );
   assert.equal(unready.phase, 'Running');
   assert.equal(unready.containerStatuses[0].ready, false);
   assert.ok(unready.containerStatuses[0].state.running);

@@ -2,7 +2,8 @@
 // rollout restart of every deployment loses no request, a killed container restarts, and a killed
 // node agent makes its node NotReady until `mizzen up` brings it back without leaking anything.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -69,6 +70,50 @@ test('repeated productpage requests show reviews v1, v2 and v3', { skip: SKIP },
     0,
   );
 });
+
+test(
+  'kubectl port-forward svc/productpage serves the page on the host; logs -f follows',
+  { skip: SKIP },
+  async () => {
+    const local = await freePort();
+    const pf = spawn('kubectl', ['port-forward', '-n', 'bookinfo', 'svc/productpage', `${local}:9080`], {
+      env: c.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let pfOut = '';
+    pf.stdout!.on('data', (d: Buffer) => (pfOut += d.toString()));
+    const follow = spawn('kubectl', ['logs', '-f', '-n', 'bookinfo', 'deploy/productpage-v1', '--tail=1'], {
+      env: c.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let followed = '';
+    follow.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
+    try {
+      await until(
+        'port-forward to listen',
+        () => pfOut.includes(`Forwarding from 127.0.0.1:${local}`),
+        30_000,
+        100,
+      );
+      for (let i = 0; i < 3; i++) {
+        const r = spawnSync('curl', ['-sS', '-m', '10', `http://localhost:${local}/productpage`], {
+          encoding: 'utf8',
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /<title>Simple Bookstore App<\/title>/);
+      }
+      await until(
+        'kubectl logs -f to show the forwarded requests',
+        () => /GET \/productpage/.test(followed),
+        20_000,
+        100,
+      );
+    } finally {
+      pf.kill('SIGINT');
+      follow.kill('SIGINT');
+    }
+  },
+);
 
 test('rollout restart of every deployment loses no productpage request', { skip: SKIP }, async () => {
   const before = new Set(pods('bookinfo').map((p) => p.metadata.uid));
@@ -149,6 +194,9 @@ test('kill -9 of a container process: it restarts and its restart count grows', 
   );
   assert.equal(st.lastState.terminated.exitCode, 137);
   assert.notEqual(containerPid(p, 'details'), pid);
+  // The killed run's log is still there for --previous.
+  const prev = c.kubectl(['logs', '-n', 'bookinfo', p.metadata.name, '--previous']);
+  assert.equal(prev.code, 0, prev.stderr);
 });
 
 test(
@@ -183,3 +231,14 @@ test(
     assert.match(productpage().stdout, /<title>Simple Bookstore App<\/title>/);
   },
 );
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
