@@ -55,6 +55,8 @@ export interface RunningApiServer {
    * is up; undefined makes port-forward requests fail with 503 again.
    */
   setPodPortForward(source: PodPortForwardSource | undefined): void;
+  /** Installs how webhooks that name a Service are dialled once the cluster network is up. */
+  setServiceResolver(resolve: ApiContext['resolveService']): void;
   url: string;
   port: number;
   pki: ClusterPki;
@@ -227,6 +229,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
     setPodPortForward: (source) => {
       podPortForward = source;
+    },
+    setServiceResolver: (resolve) => {
+      ctx.resolveService = resolve;
     },
     url: `https://${address}`,
     port,

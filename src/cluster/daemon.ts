@@ -109,6 +109,7 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
         if (!ip) throw new Error('the pod has no IP address yet');
         return reach.connect(ip, port, 10_000);
       });
+      api.setServiceResolver((ns, name, port) => reach.services.resolve(ns, name, port));
     } catch (err) {
       stopping = true;
       controllers.kill('SIGTERM');

@@ -8,6 +8,7 @@ import type { KubeClient } from '../kube/index.js';
 import { ClusterNetwork, NetnsAgent, teardownClusterNetwork } from '../netns/index.js';
 import { startServiceProxy, type ServiceProxy } from './proxy.js';
 import { relayTcp, relayUdp, type Relay } from './relay.js';
+import { serviceDialer, type ServiceDialer } from './service-dialer.js';
 
 export const CLUSTER_DNS_IP = '10.96.0.10';
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
@@ -24,6 +25,8 @@ export interface ClusterInfra {
   network: ClusterNetwork;
   /** A TCP connection opened from the cluster namespace (to a pod IP, for port-forward). */
   connect(host: string, port: number, timeoutMs: number): Promise<net.Socket>;
+  /** Loopback addresses leading to Services, for admission webhooks. */
+  services: ServiceDialer;
   /** Removes the whole cluster network, with whatever still runs in it. */
   stop(): Promise<void>;
 }
@@ -57,7 +60,9 @@ export async function startClusterInfra(opts: ClusterInfraOptions): Promise<Clus
   let agent: NetnsAgent | undefined;
   let dns: DnsServer | undefined;
   let proxy: ServiceProxy | undefined;
+  let services: ServiceDialer | undefined;
   const stop = async () => {
+    await services?.close().catch(() => {});
     proxy?.stop();
     await Promise.all(relays.map((r) => r.close().catch(() => {})));
     await dns?.close().catch(() => {});
@@ -86,5 +91,7 @@ export async function startClusterInfra(opts: ClusterInfraOptions): Promise<Clus
     throw err;
   }
   const a = agent;
-  return { network, connect: (host, port, timeoutMs) => a.connect(host, port, timeoutMs), stop };
+  const connect = (host: string, port: number, timeoutMs: number) => a.connect(host, port, timeoutMs);
+  services = serviceDialer(opts.client, connect);
+  return { network, connect, services, stop };
 }
