@@ -60,9 +60,9 @@ export async function startClusterInfra(opts: ClusterInfraOptions): Promise<Clus
   let agent: NetnsAgent | undefined;
   let dns: DnsServer | undefined;
   let proxy: ServiceProxy | undefined;
-  let services: ServiceDialer | undefined;
+  const dialers: ServiceDialer[] = [];
   const stop = async () => {
-    await services?.close().catch(() => {});
+    await Promise.all(dialers.map((d) => d.close().catch(() => {})));
     proxy?.stop();
     await Promise.all(relays.map((r) => r.close().catch(() => {})));
     await dns?.close().catch(() => {});
@@ -92,6 +92,7 @@ export async function startClusterInfra(opts: ClusterInfraOptions): Promise<Clus
   }
   const a = agent;
   const connect = (host: string, port: number, timeoutMs: number) => a.connect(host, port, timeoutMs);
-  services = serviceDialer(opts.client, connect);
+  const services = serviceDialer(opts.client, connect);
+  dialers.push(services);
   return { network, connect, services, stop };
 }
