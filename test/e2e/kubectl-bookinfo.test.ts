@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { until } from './cluster-process.js';
 import { sharedDir, startCluster, type TestCluster } from './harness.js';
 import { LineCollector, parseTable, parseTables, scratchDir } from './kubectl-helpers.js';
 
@@ -108,7 +109,12 @@ test('applying bookinfo.yaml again reports every object unchanged and writes not
   assert.deepEqual(snapshot(), before);
 });
 
-test('get deploy,svc,sa prints the columns Kubernetes prints', () => {
+test('get deploy,svc,sa prints the columns Kubernetes prints', async () => {
+  // The namespace controller makes the default ServiceAccount shortly after the namespace, as upstream.
+  await until(
+    'the default ServiceAccount',
+    () => cluster.kubectl(['get', 'sa', 'default', '-n', NS]).code === 0,
+  );
   const [deploy, svc, sa] = parseTables(k('get', 'deploy,svc,sa'));
   assert.deepEqual(deploy.header, ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
   assert.deepEqual(
