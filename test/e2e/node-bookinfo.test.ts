@@ -77,15 +77,19 @@ test(
   { skip: SKIP },
   async () => {
     kubectl('apply', '-f', bookinfoFile);
+    let last = '';
     await until(
       'the 6 Bookinfo pods to be 1/1 Running',
       () => {
-        const rows = kubectl('get', 'pods', '--no-headers').trim().split('\n');
+        last = kubectl('get', 'pods', '--no-headers', '-o', 'wide');
+        const rows = last.trim().split('\n');
         return rows.length === 6 && rows.every((r) => /\s1\/1\s+Running\s/.test(r));
       },
       60_000,
       500,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last seen:\n${last}`);
+    });
     const all = pods();
     const nodesUsed = new Set(all.map((p) => p.spec.nodeName));
     assert.equal(nodesUsed.size, 2, 'pods spread over both nodes');
