@@ -13,7 +13,7 @@ module.exports = {
       name: 'tests-through-index',
       severity: 'error',
       from: { path: '^(test|bench)/' },
-      to: { path: '^src/[^/]+/.+', pathNot: '^src/[^/]+/index\\.ts$' },
+      to: { path: '^src/[^/]+/.+', pathNot: '^src/[^/]+/(index|testing)\\.ts$' },
     },
   ],
   options: {

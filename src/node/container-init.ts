@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   containingMount,
   isUnder,
@@ -30,6 +30,16 @@ function run(cmd: string, args: string[]): void {
     throw new Error(
       `${cmd} ${args.join(' ')}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`,
     );
+}
+
+/** Mizzen's own files (the "image" contents) stay reachable here whatever the volumes shadow. */
+export const INSTALL_DIR_IN_CONTAINER = '/.mizzen';
+// dist/src/node/container-init.js → the package root.
+const installDir = posix.resolve(posix.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Where a file of the installation is found inside the container's root. */
+export function pathInContainer(p: string): string {
+  return isUnder(p, installDir) ? posix.join(INSTALL_DIR_IN_CONTAINER, posix.relative(installDir, p)) : p;
 }
 
 const mountPoints = () =>
@@ -97,6 +107,10 @@ export function setUpMounts(plan: MountPlan): void {
     if (m.readOnly) run('mount', ['-o', 'remount,bind,ro', inRoot(root, target)]);
   }
 
+  // A volume at, say, /tmp must not hide the program when Mizzen is installed below it.
+  mkdirSync(inRoot(root, INSTALL_DIR_IN_CONTAINER));
+  run('mount', ['--rbind', '-o', 'ro', installDir, inRoot(root, INSTALL_DIR_IN_CONTAINER)]);
+
   const cwd = process.cwd();
   // pivot_root(".", ".") stacks the old root on the new one; detaching it leaves the new root alone.
   run('sh', ['-c', 'cd "$1" && pivot_root . . && umount -l .', 'sh', root]);
@@ -118,16 +132,20 @@ async function main(): Promise<void> {
   // Until the program installs its own handlers, a stop request ends the set-up at once.
   const early = () => process.exit(143);
   process.on('SIGTERM', early);
+  let entry = program;
   try {
     const plan = JSON.parse(readFileSync(planFile, 'utf8')) as MountPlan;
-    if (plan.mounts.length > 0) setUpMounts(plan);
+    if (plan.mounts.length > 0) {
+      setUpMounts(plan);
+      entry = pathInContainer(posix.resolve(program));
+    }
   } catch (err) {
     process.stderr.write(`container-init: ${(err as Error).message}\n`);
     process.exit(128);
   }
   process.off('SIGTERM', early);
-  process.argv = [process.argv[0]!, program, ...args];
-  await import(pathToFileURL(program).href);
+  process.argv = [process.argv[0]!, entry, ...args];
+  await import(pathToFileURL(entry).href);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main();

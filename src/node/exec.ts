@@ -41,7 +41,7 @@ export function execInContainer(
   if (!pid) return undefined;
   return spawn(
     'nsenter',
-    ['--target', String(pid), '--net', '--mount', '--pid', '--wd=/', '--', ...req.command],
+    ['--target', String(pid), '--net', '--mount', '--pid', '--root', '--wdns=/', '--', ...req.command],
     {
       env: containerEnv(pid),
       stdio: ['pipe', 'pipe', 'pipe'],

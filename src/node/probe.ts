@@ -92,7 +92,7 @@ export function execProbe(pid: number, command: string[], timeoutMs: number): Pr
   return new Promise((resolve) => {
     const child = spawn(
       'nsenter',
-      ['--target', String(pid), '--net', '--mount', '--pid', '--wd=/', '--', ...command],
+      ['--target', String(pid), '--net', '--mount', '--pid', '--root', '--wdns=/', '--', ...command],
       {
         env: processEnv(pid),
         stdio: 'ignore',

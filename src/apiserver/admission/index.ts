@@ -24,5 +24,6 @@ export {
 } from './matching.js';
 export { runMutatingWebhooks } from './mutating.js';
 export { runValidatingWebhooks } from './validating.js';
+export { mountServiceAccountToken, SERVICE_ACCOUNT_MOUNT_PATH } from './service-account.js';
 export { buildAdmissionReview } from './review.js';
 export { DEFAULT_TIMEOUT_SECONDS, effectiveTimeoutSeconds } from './client.js';

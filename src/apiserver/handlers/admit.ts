@@ -1,6 +1,11 @@
 // The admission chain every write goes through, in the apiserver's order: decode against the schema
 // (types, unknown fields, pruning, defaults), mutating webhooks, validation, validating webhooks.
-import { runMutatingWebhooks, runValidatingWebhooks, type AdmissionAttributes } from '../admission/index.js';
+import {
+  mountServiceAccountToken,
+  runMutatingWebhooks,
+  runValidatingWebhooks,
+  type AdmissionAttributes,
+} from '../admission/index.js';
 import { badRequest, forbidden, invalid, notFound, type FieldError } from '../errors.js';
 import { storageResource, type ResourceInfo } from '../resources/resource.js';
 import { validateBuiltin, builtinKinds } from '../resources/builtins.js';
@@ -140,6 +145,12 @@ export async function admit(
     resolveService: ctx.resolveService,
     namespaceLabels: (ns: string) => ctx.store.latest('namespaces', '', ns)?.obj.metadata.labels,
   };
+  // Built-in mutating admission runs before the webhooks, as upstream orders its plugins.
+  if (a.operation === 'CREATE' && !a.subresource && info.group === '' && info.kind === 'Pod') {
+    const ns = obj.metadata.namespace ?? '';
+    const saName = (obj as any).spec?.serviceAccountName ?? 'default';
+    mountServiceAccountToken(obj, ctx.store.latest('serviceaccounts', ns, saName)?.obj);
+  }
   const mutating = webhookConfigs(ctx, 'mutatingwebhookconfigurations.admissionregistration.k8s.io');
   if (mutating.length > 0) {
     const before = JSON.stringify(obj);
