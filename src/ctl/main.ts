@@ -106,6 +106,36 @@ export function program(): Command {
       await runControllersProcess(o.kubeconfig, o.loadBalancerPool);
     });
 
+  p.command('operator')
+    .description(
+      'run the Sail Operator (Istio, IstioRevision, IstioRevisionTag, IstioCNI, ZTunnel) against a cluster',
+    )
+    .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: $KUBECONFIG, or in-cluster)')
+    .action(async (o: { kubeconfig?: string }) => {
+      // Loaded on demand: the cluster's own processes start from this file too and need none of it.
+      const [{ controller }, { server }] = await Promise.all([
+        import('../operator/index.js'),
+        import('../istiod/index.js'),
+      ]);
+      const op = await controller.startOperator({ client: server.kubeClientForProcess(o.kubeconfig) });
+      console.error('operator: running');
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      op.stop();
+    });
+
+  p.command('istiod')
+    .description('run the Istio control plane (xDS, CA, injection) for one revision against a cluster')
+    .option('--kubeconfig <path>', 'kubeconfig of the cluster (default: $KUBECONFIG, or in-cluster)')
+    .option('--namespace <ns>', 'the control plane namespace (default: $POD_NAMESPACE or istio-system)')
+    .option('--revision <rev>', 'the revision it serves (default: $REVISION or none)')
+    .action(async (o: { kubeconfig?: string; namespace?: string; revision?: string }) => {
+      const { server } = await import('../istiod/index.js');
+      await server.runIstiodProcess(o);
+    });
+
   p.command('node-agent', { hidden: true })
     .description("run one node's agent in the foreground (what `mizzen up` starts in the background)")
     .addOption(name())

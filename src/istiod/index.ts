@@ -3,3 +3,4 @@
 export * as ca from './ca/index.js';
 export * as inject from './inject/index.js';
 export * as xds from './xds/index.js';
+export * as server from './server/index.js';

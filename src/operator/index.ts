@@ -2,3 +2,4 @@
 // of Istio, IstioRevision, IstioRevisionTag, IstioCNI and ZTunnel into Kubernetes objects.
 export * as api from './api/index.js';
 export * as render from './render/index.js';
+export * as controller from './controller/index.js';
