@@ -2,16 +2,9 @@
 // (any selector matching is enough; no selectors means every namespace), less the two namespaces
 // upstream's namespace controller always skips.
 
-export interface LabelSelectorRequirement {
-  key: string;
-  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist' | string;
-  values?: string[];
-}
+import { labelSelectorMatches, type LabelSelector } from '../labels.js';
 
-export interface LabelSelector {
-  matchLabels?: Record<string, string> | null;
-  matchExpressions?: LabelSelectorRequirement[] | null;
-}
+export type { LabelSelector, LabelSelectorRequirement } from '../labels.js';
 
 export const ROOT_CERT_SKIPPED_NAMESPACES: readonly string[] = ['kube-public', 'kube-node-lease'];
 
@@ -20,30 +13,7 @@ export function matchesLabelSelector(
   labels: Record<string, string> | undefined,
   selector: LabelSelector,
 ): boolean {
-  const l = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
-  for (const req of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(l, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!has || !values.includes(l[req.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(l[req.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        // An operator Kubernetes would reject selects nothing rather than everything.
-        return false;
-    }
-  }
-  return true;
+  return labelSelectorMatches(selector, labels);
 }
 
 /** meshConfig.discoverySelectors: ORed label selectors; none means all namespaces. */

@@ -3,37 +3,15 @@
 // API server, e.g. tests and `check-inject`); inside the called webhook `injectRequired` applies istiod's
 // own policy (hostNetwork, system namespaces, the inject label/annotation, never/always selectors, policy).
 
-import { INJECT_KEY, type InjectorConfig, type LabelSelector } from './types.js';
+import { labelSelectorMatches } from '../labels.js';
+import { INJECT_KEY, type InjectorConfig } from './types.js';
 
 const IGNORED_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 const AUTO_EXCLUDED_NAMESPACES = new Set([...IGNORED_NAMESPACES, 'local-path-storage']);
 const REV_LABEL = 'istio.io/rev';
 const NS_INJECTION_LABEL = 'istio-injection';
 
-export function labelSelectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const req of selector.matchExpressions ?? []) {
-    const has = Object.hasOwn(labels, req.key);
-    const values = req.values ?? [];
-    switch (req.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[req.key]!)) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[req.key]!)) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { labelSelectorMatches };
 
 export interface InjectDecision {
   inject: boolean;

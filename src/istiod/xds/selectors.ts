@@ -1,31 +1,9 @@
 // meshConfig.discoverySelectors: the mesh only sees namespaces some selector matches (an OR of
 // label selectors); with no selectors every namespace is visible.
-import type { LabelSelector, MeshSnapshot } from './model.js';
+import { labelSelectorMatches } from '../labels.js';
+import type { MeshSnapshot } from './model.js';
 
-export function labelSelectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (labels[k] !== v) return false;
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[e.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[e.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
+export { labelSelectorMatches };
 
 /** The namespaces selected, or undefined when every namespace is. */
 export function selectedNamespaces(snapshot: MeshSnapshot): Set<string> | undefined {
