@@ -2,6 +2,7 @@
 // nodes, the cluster network with DNS and kube-proxy. The node agents are processes of their own
 // (node-agents.ts). `mizzen up` starts the daemon detached; it stops cleanly on SIGTERM/SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { startApiServer, renderKubeconfig } from '../apiserver/index.js';
 import { startControllers } from '../controllers/index.js';
 import { KubeClient } from '../kube/index.js';
@@ -66,6 +67,10 @@ function spawnControllers(cliPath: string, paths: ClusterPaths, withNetwork: boo
 export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<void> {
   const config = readConfig(paths);
   if (!config) throw new Error(`cluster ${paths.name} has no configuration at ${paths.config}`);
+  // Written first, so that `mizzen down` finds a daemon that is still starting (an `up` that gave up
+  // waiting must not leave one behind); `up` waits for /readyz, not for this file.
+  writeFileAtomic(paths.pid, String(process.pid), 0o644);
+  rmSync(paths.ready, { force: true });
   const api = await startApiServer({
     dataDir: paths.data,
     port: config.port,
@@ -117,7 +122,7 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
       throw err;
     }
   }
-  writeFileAtomic(paths.pid, String(process.pid), 0o644);
+  writeFileAtomic(paths.ready, new Date().toISOString() + '\n', 0o644);
   console.log(`mizzen cluster ${paths.name}: API server at ${api.url}`);
 
   const stop = async (signal: string) => {
@@ -141,6 +146,7 @@ export async function runDaemon(paths: ClusterPaths, cliPath: string): Promise<v
     controllers.kill('SIGTERM');
     await exited;
     await api.close();
+    rmSync(paths.ready, { force: true });
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -64,6 +64,7 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   // Agents of a daemon that died: the new daemon makes a new network, so they start afresh too.
   await stopNodeAgents(paths, nodes);
   rmSync(paths.pid, { force: true });
+  rmSync(paths.ready, { force: true });
   const log = openSync(paths.log, 'a');
   const child = spawn(process.execPath, [opts.cliPath, 'daemon', '--name', opts.name], {
     detached: true,
@@ -122,7 +123,7 @@ async function waitReady(paths: ClusterPaths, config: ClusterConfig, pid: number
       throw new Error(
         `the cluster daemon exited while starting; its log (${paths.log}) ends with:\n${tail(paths.log)}`,
       );
-    if (existsSync(paths.pid) && (await ready(paths, config))) return;
+    if (existsSync(paths.ready) && (await ready(paths, config))) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the cluster did not become ready within ${READY_TIMEOUT_MS / 1000}s; see ${paths.log}`);

@@ -14,6 +14,8 @@ export interface ClusterPaths {
   config: string;
   kubeconfig: string;
   pid: string;
+  /** Exists once the daemon serves everything it starts (API server, controllers, network). */
+  ready: string;
   log: string;
   data: string;
 }
@@ -30,6 +32,7 @@ export function clusterPaths(name: string): ClusterPaths {
     config: join(dir, 'cluster.json'),
     kubeconfig: join(dir, 'kubeconfig'),
     pid: join(dir, 'daemon.pid'),
+    ready: join(dir, 'daemon.ready'),
     log: join(dir, 'daemon.log'),
     data: join(dir, 'data'),
   };
