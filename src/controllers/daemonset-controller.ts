@@ -9,7 +9,7 @@ import { Expectations } from './expectations.js';
 import { selectorMatches } from './labels.js';
 import { controllerRef, podFromTemplate } from './pods.js';
 import * as R from './revisions.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 const dsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`;
 const crPath = (ns: string, name = '') =>

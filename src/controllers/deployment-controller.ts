@@ -18,7 +18,7 @@ import { templateHash } from './hash.js';
 import { selectorIsEmpty, selectorMatches } from './labels.js';
 import { adopt, release } from './ownership.js';
 import { controllerRef } from './pods.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 const dPath = (ns: string, name = '') =>
   `/apis/apps/v1/namespaces/${ns}/deployments${name ? `/${name}` : ''}`;

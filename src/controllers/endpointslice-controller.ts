@@ -6,7 +6,7 @@ import { deleteIgnoringMissing, sameJson } from './api.js';
 import { objectKey, type Caches, type ObjectCache } from './cache.js';
 import * as E from './endpoints-logic.js';
 import { mapMatches } from './labels.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 /** Queues the Services a pod change concerns (old and new labels both count). */
 function watchServicePods(

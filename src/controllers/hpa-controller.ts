@@ -6,7 +6,7 @@ import { objectKey, type Caches, type ObjectCache } from './cache.js';
 import type { Recorder } from './events.js';
 import { decideHpa } from './hpa-logic.js';
 import type { ResourceCatalog } from './resources.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 const RESYNC_MS = 15_000;
 

@@ -14,7 +14,7 @@ import {
   statusMatches,
   wantsAddress,
 } from './loadbalancer-logic.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 /** The queue key that (re)reads the pool; Service keys always hold a '/'. */
 const POOL_KEY = 'pool';

@@ -6,7 +6,7 @@ import { mergePatch, sameJson } from './api.js';
 import type { Caches, ObjectCache } from './cache.js';
 import type { Recorder } from './events.js';
 import { evaluateNode, notReadyConditions } from './node-lifecycle-logic.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 export class NodeLifecycleController {
   readonly queue: WorkQueue;

@@ -5,7 +5,7 @@ import { objectKey, type Caches, type ObjectCache } from './cache.js';
 import { selectorMatches } from './labels.js';
 import { pdbStatus } from './pdb-logic.js';
 import { controllerRef, isTerminal } from './pods.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 export class PdbController {
   readonly queue: WorkQueue;

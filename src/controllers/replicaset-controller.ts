@@ -10,7 +10,7 @@ import { selectorIsEmpty, selectorMatches } from './labels.js';
 import { adopt, release } from './ownership.js';
 import { controllerRef, isActive, podFromTemplate } from './pods.js';
 import { planReplicas, replicaSetStatus, slowStartBatches } from './replicaset-logic.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 const podsPath = (ns: string, name = '') => `/api/v1/namespaces/${ns}/pods${name ? `/${name}` : ''}`;
 

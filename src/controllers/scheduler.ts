@@ -7,7 +7,7 @@ import { objectKey, type Caches, type ObjectCache } from './cache.js';
 import type { Recorder } from './events.js';
 import { isActive, rfc3339 } from './pods.js';
 import { schedule, wantsScheduling } from './scheduler-logic.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 export class Scheduler {
   readonly queue: WorkQueue;

@@ -7,7 +7,7 @@ import type { Recorder } from './events.js';
 import { controllerRef } from './pods.js';
 import * as R from './revisions.js';
 import { claimsFor, planStatefulSet, statefulPod } from './statefulset-logic.js';
-import { WorkQueue, type SyncResult } from './workqueue.js';
+import { WorkQueue, type SyncResult } from '../lib/index.js';
 
 const crPath = (ns: string, name = '') =>
   `/apis/apps/v1/namespaces/${ns}/controllerrevisions${name ? `/${name}` : ''}`;

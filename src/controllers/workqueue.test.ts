@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Expectations } from './expectations.js';
 import { selectorMatches } from './labels.js';
-import { WorkQueue } from './workqueue.js';
+import { WorkQueue } from '../lib/index.js';
 
 test('a key runs once at a time; adds during a run run again afterwards; duplicates collapse', async () => {
   const runs: string[] = [];

@@ -5,7 +5,7 @@ import { istioConfigCrds, sailCrds } from '../api/index.js';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, type Platform } from '../render/index.js';
 import { KubeIO, sailPath } from './kube-io.js';
 import type { Obj } from './logic.js';
-import { KeyQueue, type SyncResult } from './queue.js';
+import { WorkQueue, type SyncResult } from '../../lib/index.js';
 import {
   reconcileIstio,
   reconcileIstioCNI,
@@ -89,12 +89,18 @@ export async function startOperator(opts: OperatorOptions): Promise<RunningOpera
     IstioCNI: reconcileIstioCNI,
     ZTunnel: reconcileZTunnel,
   };
-  const queue = new KeyQueue(
+  const queue = new WorkQueue(
+    'sail-operator',
     async (key) => {
       const [kind, name] = key.split('/') as [Kind, string];
       return await handlers[kind](ctx, name);
     },
-    (key, err) => log(`reconcile ${key}: ${err instanceof Error ? err.message : String(err)}`),
+    {
+      workers: 2,
+      baseDelayMs: 100,
+      maxDelayMs: 60_000,
+      onError: (key, err) => log(`reconcile ${key}: ${err instanceof Error ? err.message : String(err)}`),
+    },
   );
   const enqueue = (kind: Kind, name: string | undefined) => name && queue.add(`${kind}/${name}`);
   const enqueueAll = (...kinds: Kind[]) => {

@@ -46,7 +46,7 @@ import {
   type ReconcileFailure,
   type UsageWorld,
 } from './logic.js';
-import type { SyncResult } from './queue.js';
+import type { SyncResult } from '../../lib/index.js';
 
 /** An input the user must fix: reported in status, not retried until something changes. */
 export class ValidationError extends Error {
