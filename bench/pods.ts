@@ -7,7 +7,7 @@
 //    namespace, and how much the node agents grow per pod.
 // Run: `npm run build && node dist/bench/pods.js [--pods 40] [--burst 20]`.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -72,10 +72,7 @@ function netnsInodes(prefix: string): Map<number, string> {
   const out = new Map<number, string>();
   for (const n of readdirSync('/run/netns'))
     if (n.startsWith(prefix)) {
-      const link = spawnSync('stat', ['-L', '-c', '%i', `/run/netns/${n}`], {
-        encoding: 'utf8',
-      }).stdout.trim();
-      out.set(Number(link), n);
+      out.set(statSync(`/run/netns/${n}`).ino, n);
     }
   return out;
 }

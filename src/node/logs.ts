@@ -2,6 +2,7 @@
 // output until the reader goes away.
 import { createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { podStateDir } from './state-paths.js';
 import { PassThrough, type Readable } from 'node:stream';
 
 type PodObject = { metadata: any; spec?: any; status?: any };
@@ -26,8 +27,7 @@ export function containerLogPath(nodesDir: string, req: LogRequest): string | un
   const restarts = statuses.find((s: any) => s.name === req.container)?.restartCount ?? 0;
   const run = req.previous ? restarts - 1 : restarts;
   if (run < 0) return undefined;
-  const m = pod.metadata;
-  return join(nodesDir, node, 'pods', `${m.namespace}_${m.name}_${m.uid}`, `${req.container}-${run}.log`);
+  return join(podStateDir(nodesDir, node, pod.metadata), `${req.container}-${run}.log`);
 }
 
 /** Opens a container's log as a stream; undefined when the container has written nothing yet. */

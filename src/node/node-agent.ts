@@ -28,8 +28,6 @@ export interface NodeOptions {
 
 export interface NodeAgent {
   readonly name: string;
-  /** Host pid of a running container's first process, for exec. */
-  containerPid(podUid: string, container: string): number | undefined;
   /** Stops every container (short grace), removes the pods' networks; the Node object stays. */
   stop(): Promise<void>;
 }
@@ -114,7 +112,6 @@ export async function startNode(opts: NodeOptions): Promise<NodeAgent> {
 
   return {
     name,
-    containerPid: (uid, container) => workers.get(uid)?.containerPid(container),
     async stop() {
       if (stopped) return;
       stopped = true;

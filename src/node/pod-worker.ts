@@ -44,11 +44,6 @@ const SUPPORTED = (p: Probe | undefined): p is Probe => Boolean(p && (p.httpGet 
 type Pod = any;
 
 export class PodWorker {
-  /** The container's first process, for exec; undefined when it is not running. */
-  containerPid(name: string): number | undefined {
-    return [...this.main, ...this.init].find((c) => c.spec.name === name)?.namespacePid();
-  }
-
   private ip: string | undefined;
   private readonly init: Container[] = [];
   private readonly main: Container[] = [];

@@ -102,3 +102,36 @@ export function startCluster(prefix = 'e2e', opts: StartOptions = {}): TestClust
     },
   };
 }
+
+export interface PrivateCluster {
+  home: string;
+  name: string;
+  env: NodeJS.ProcessEnv;
+  run(cmd: string, args: string[], input?: string): CommandResult;
+  /** Like run() but throws with the output when the exit code is not 0. */
+  ok(cmd: string, args: string[], input?: string): string;
+}
+
+/**
+ * A fresh MIZZEN_HOME and cluster name, and commands run against them (`mizzen`, `kubectl`, `ip`, ...),
+ * for tests that start the cluster themselves (with nodes, and arguments of their own).
+ */
+export function privateCluster(prefix: string): PrivateCluster {
+  const home = mkdtempSync(join(tmpdir(), `mizzen-${prefix}-`));
+  const name = `${prefix}-${process.pid % 100000}-${Math.floor(Math.random() * 1e4)}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    MIZZEN_HOME: home,
+    HOME: home,
+    KUBECACHEDIR: join(home, 'kube-cache'),
+    KUBECONFIG: join(home, 'clusters', name, 'kubeconfig'),
+  };
+  const run = (cmd: string, args: string[], input?: string) =>
+    result(spawnSync(cmd, args, { env, encoding: 'utf8', input, timeout: 120_000 }));
+  const ok = (cmd: string, args: string[], input?: string): string => {
+    const r = run(cmd, args, input);
+    if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  return { home, name, env, run, ok };
+}

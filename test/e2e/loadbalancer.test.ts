@@ -4,37 +4,17 @@
 // Service's address goes to the Service that waited for it. Traffic stays on this machine: the pool
 // is routed only to the cluster's own namespace.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leaks } from '../../src/netns/index.js';
 import { processRunning, until } from './cluster-process.js';
-import { mizzenBin, sharedDir } from './harness.js';
+import { mizzenBin, privateCluster, sharedDir } from './harness.js';
 
 const SKIP = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
 const httpbinFile = join(sharedDir, 'upstream/istio/samples/httpbin/httpbin.yaml');
 
-const home = mkdtempSync(join(tmpdir(), 'mizzen-lb-'));
-const name = `lb-${process.pid % 100000}-${Math.floor(Math.random() * 1e4)}`;
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  MIZZEN_HOME: home,
-  HOME: home,
-  KUBECACHEDIR: join(home, 'kube-cache'),
-  KUBECONFIG: join(home, 'clusters', name, 'kubeconfig'),
-};
-
-const run = (cmd: string, args: string[], input?: string) => {
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', input, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-};
-const ok = (cmd: string, args: string[], input?: string): string => {
-  const r = run(cmd, args, input);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-};
+const { home, name, run, ok } = privateCluster('lb');
 const kubectl = (...args: string[]) => ok('kubectl', args);
 const apply = (obj: object) => ok('kubectl', ['apply', '-f', '-'], JSON.stringify(obj));
 const getSvc = (svc: string): any => JSON.parse(kubectl('get', 'svc', svc, '-o', 'json'));

@@ -2,37 +2,17 @@
 // network namespaces; a pod reaches productpage by its service name (cluster DNS, service NAT, the
 // samples), deletion is graceful, and `mizzen down` leaves nothing of the network behind.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leaks, podNetnsName } from '../../src/netns/index.js';
 import { until } from './cluster-process.js';
-import { mizzenBin, sharedDir } from './harness.js';
+import { mizzenBin, privateCluster, sharedDir } from './harness.js';
 
 const SKIP = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
 const bookinfoFile = join(sharedDir, 'upstream/istio/samples/bookinfo/platform/kube/bookinfo.yaml');
 
-const home = mkdtempSync(join(tmpdir(), 'mizzen-node-'));
-const name = `nodes-${process.pid % 100000}-${Math.floor(Math.random() * 1e4)}`;
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  MIZZEN_HOME: home,
-  HOME: home,
-  KUBECACHEDIR: join(home, 'kube-cache'),
-  KUBECONFIG: join(home, 'clusters', name, 'kubeconfig'),
-};
-
-const run = (cmd: string, args: string[], input?: string) => {
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', input, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-};
-const ok = (cmd: string, args: string[], input?: string): string => {
-  const r = run(cmd, args, input);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-};
+const { home, name, run, ok } = privateCluster('nodes');
 const kubectl = (...args: string[]) => ok('kubectl', args);
 const pods = (): any[] => JSON.parse(kubectl('get', 'pods', '-o', 'json')).items;
 

@@ -1,36 +1,16 @@
 // Node agent behaviour on single pods: unknown images, readiness probes, restarts with back-off,
 // init containers, the downward-API env, container logs and run-to-completion pods.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leaks } from '../../src/netns/index.js';
 import { until } from './cluster-process.js';
-import { mizzenBin } from './harness.js';
+import { mizzenBin, privateCluster } from './harness.js';
 
 const SKIP = process.getuid?.() === 0 ? false : 'needs root (network namespaces)';
 
-const home = mkdtempSync(join(tmpdir(), 'mizzen-node-'));
-const name = `npods-${process.pid % 100000}-${Math.floor(Math.random() * 1e4)}`;
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  MIZZEN_HOME: home,
-  HOME: home,
-  KUBECACHEDIR: join(home, 'kube-cache'),
-  KUBECONFIG: join(home, 'clusters', name, 'kubeconfig'),
-};
-
-const run = (cmd: string, args: string[], input?: string) => {
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', input, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-};
-const ok = (cmd: string, args: string[], input?: string): string => {
-  const r = run(cmd, args, input);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-};
+const { home, name, run, ok } = privateCluster('npods');
 const apply = (obj: object) => ok('kubectl', ['apply', '-f', '-'], JSON.stringify(obj));
 const getPod = (pod: string): any => JSON.parse(ok('kubectl', ['get', 'pod', pod, '-o', 'json']));
 const pod = (podName: string, spec: object) => ({

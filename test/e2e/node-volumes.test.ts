@@ -3,36 +3,16 @@
 // env from Secrets and ConfigMaps, ConfigMap updates reaching the files, a missing ConfigMap holding
 // the container in CreateContainerConfigError, and a failing liveness probe restarting a container.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { leaks } from '../../src/netns/index.js';
 import { until } from './cluster-process.js';
-import { mizzenBin } from './harness.js';
+import { mizzenBin, privateCluster } from './harness.js';
 
 const SKIP = process.getuid?.() === 0 ? false : 'needs root (network and mount namespaces)';
 
-const home = mkdtempSync(join(tmpdir(), 'mizzen-nvol-'));
-const name = `nvol-${process.pid % 100000}-${Math.floor(Math.random() * 1e4)}`;
-const env: NodeJS.ProcessEnv = {
-  ...process.env,
-  MIZZEN_HOME: home,
-  HOME: home,
-  KUBECACHEDIR: join(home, 'kube-cache'),
-  KUBECONFIG: join(home, 'clusters', name, 'kubeconfig'),
-};
-
-const run = (cmd: string, args: string[], input?: string) => {
-  const r = spawnSync(cmd, args, { env, encoding: 'utf8', input, timeout: 120_000 });
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
-};
-const ok = (cmd: string, args: string[], input?: string): string => {
-  const r = run(cmd, args, input);
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-};
+const { home, name, run, ok } = privateCluster('nvol');
 const kubectl = (...args: string[]) => ok('kubectl', args);
 const apply = (obj: object) => ok('kubectl', ['apply', '-f', '-'], JSON.stringify(obj));
 const getPod = (pod: string): any => JSON.parse(kubectl('get', 'pod', pod, '-o', 'json'));
